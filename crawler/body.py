@@ -1,0 +1,350 @@
+"""An article body (an lxml element) to Markdown, plain text and inline tag links, in one walk.
+
+Only what a reader sees survives: scripts, styles, ads, forms, comments and event attributes
+are dropped; links and images are kept only when they are absolute http(s) addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.siteurls import TAG_PATH_RE, absolute_url, is_site_host
+
+DROPPED_TAGS = frozenset(
+    "script style noscript template object embed applet form input button select textarea "
+    "svg math canvas audio video source track map area head meta link title base".split()
+)
+# Ads and widgets that the site puts inside div.post_content
+DROPPED_CLASSES = frozenset({"single_ad", "related_posts", "share_box", "social-share"})
+BLOCK_TAGS = frozenset(
+    "p div section article main aside header footer center address h1 h2 h3 h4 h5 h6 "
+    "ul ol li dl dt dd blockquote figure figcaption table thead tbody tfoot tr th td pre hr "
+    "iframe".split()
+)
+HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+_SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~])")
+_ENTITY_RE = re.compile(r"&(?=#?\w+;)")
+_LINE_START_RE = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
+_ORDERED_START_RE = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+@dataclass
+class Tag:
+    name: str
+    url: str
+
+
+@dataclass
+class Body:
+    markdown: str
+    text: str
+    blocks: list[str] = field(default_factory=list)  # plain text of each block, in order
+    tags: list[Tag] = field(default_factory=list)
+
+
+def escape_markdown(text: str) -> str:
+    return _ENTITY_RE.sub(r"\\&", _ESCAPE_RE.sub(r"\\\1", text))
+
+
+def _escape_line_starts(markdown: str) -> str:
+    # A paragraph that starts with "# ", "- ", "1." … would turn into a heading or a list
+    markdown = _LINE_START_RE.sub(r"\1\\\2", markdown)
+    return _ORDERED_START_RE.sub(r"\1\\\2", markdown)
+
+
+def _is_dropped(el: etree._Element) -> bool:
+    if not isinstance(el.tag, str):  # comments, processing instructions, entities
+        return True
+    if el.tag.lower() in DROPPED_TAGS:
+        return True
+    classes = el.get("class")
+    return bool(classes and DROPPED_CLASSES.intersection(classes.split()))
+
+
+def _http_url(base_url: str, href: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
+    url = absolute_url(base_url, href)
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def _link_target(url: str) -> str:
+    # Parentheses and spaces would end a Markdown link destination early
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+class _Inline:
+    """Markdown and plain text of a run of inline content."""
+
+    __slots__ = ("md", "text")
+
+    def __init__(self) -> None:
+        self.md: list[str] = []
+        self.text: list[str] = []
+
+    def add(self, md: str, text: str) -> None:
+        self.md.append(md)
+        self.text.append(text)
+
+    def result(self) -> tuple[str, str]:
+        return "".join(self.md), "".join(self.text)
+
+
+class BodyConverter:
+    def __init__(
+        self,
+        base_url: str,
+        site_hosts: frozenset[str],
+        tag_href: Callable[[str], str],
+    ) -> None:
+        self.base_url = base_url
+        self.site_hosts = site_hosts
+        self.tag_href = tag_href
+        self.tags: list[Tag] = []
+        self._tag_names: set[str] = set()
+        self._tag_urls: set[str] = set()
+
+    # -- blocks --------------------------------------------------------------------------
+
+    def convert(self, root: etree._Element) -> Body:
+        pairs = self._blocks(root)
+        markdown = "\n\n".join(md for md, _ in pairs)
+        texts = [text for _, text in pairs if text]
+        return Body(markdown=markdown, text="\n\n".join(texts), blocks=texts, tags=self.tags)
+
+    def _blocks(self, el: etree._Element) -> list[tuple[str, str]]:
+        """(markdown, text) of each block inside el, with loose inline content as paragraphs."""
+        out: list[tuple[str, str]] = []
+        run = _Inline()
+
+        def flush() -> None:
+            nonlocal run
+            md, text = run.result()
+            md, text = _clean_inline(md), _clean_text(text)
+            if md:
+                out.append((_escape_line_starts(md), text))
+            run = _Inline()
+
+        if el.text:
+            self._text(run, el.text)
+        for child in el:
+            if not _is_dropped(child):
+                tag = child.tag.lower()
+                if tag in BLOCK_TAGS:
+                    flush()
+                    out.extend(self._block(child, tag))
+                else:
+                    self._inline(run, child)
+            if child.tail:
+                self._text(run, child.tail)
+        flush()
+        return out
+
+    def _block(self, el: etree._Element, tag: str) -> list[tuple[str, str]]:
+        if tag in HEADINGS:
+            md, text = self._inline_of(el)
+            return [("#" * HEADINGS[tag] + " " + md, text)] if md else []
+        if tag in ("ul", "ol"):
+            block = self._list(el, ordered=tag == "ol")
+            return [block] if block[0] else []
+        if tag == "blockquote":
+            inner = self._blocks(el)
+            if not inner:
+                return []
+            md = "\n>\n".join(_prefix_lines(b, "> ") for b, _ in inner)
+            return [(md, "\n\n".join(t for _, t in inner if t))]
+        if tag == "figure":
+            return self._figure(el)
+        if tag == "table":
+            block = self._table(el)
+            return [block] if block else []
+        if tag == "pre":
+            code = "".join(el.itertext()).strip("\n")
+            if not code.strip():
+                return []
+            fence = "~~~~" if "```" in code else "```"
+            return [(f"{fence}\n{code}\n{fence}", code)]
+        if tag == "hr":
+            return [("* * *", "")]
+        if tag == "iframe":
+            url = _http_url(self.base_url, el.get("src"))
+            return [(f"[▶ {escape_markdown(url)}]({_link_target(url)})", "")] if url else []
+        return self._blocks(el)
+
+    def _list(self, el: etree._Element, ordered: bool) -> tuple[str, str]:
+        items_md: list[str] = []
+        items_text: list[str] = []
+        number = int(el.get("start", "1")) if (el.get("start") or "").isdigit() else 1
+        for li in el:
+            if _is_dropped(li) or li.tag.lower() != "li":
+                continue
+            inner = self._blocks(li)
+            if not inner:
+                continue
+            marker = f"{number}. " if ordered else "- "
+            number += 1
+            body = "\n".join(md for md, _ in inner)
+            items_md.append(marker + _prefix_lines(body, " " * len(marker))[len(marker) :])
+            items_text.append("\n".join(t for _, t in inner if t))
+        return "\n".join(items_md), "\n".join(items_text)
+
+    def _figure(self, el: etree._Element) -> list[tuple[str, str]]:
+        images: list[str] = []
+        captions: list[tuple[str, str]] = []
+        for node in el.iter():
+            if not isinstance(node.tag, str) or _is_dropped(node):
+                continue
+            tag = node.tag.lower()
+            if tag == "img":
+                image = self._image(node)
+                if image:
+                    images.append(image)
+            elif tag == "figcaption":
+                md, text = self._inline_of(node)
+                if md:
+                    captions.append((md, text))
+        lines = images + [f"*{md}*" for md, _ in captions]
+        if not lines:
+            return []
+        return [("\n".join(lines), "\n".join(t for _, t in captions))]
+
+    def _table(self, el: etree._Element) -> tuple[str, str] | None:
+        rows: list[list[tuple[str, str]]] = []
+        for tr in el.iter("tr"):
+            cells = []
+            for cell in tr:
+                if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th"):
+                    md, text = self._inline_of(cell, in_table=True)
+                    cells.append((md, text))
+            if cells:
+                rows.append(cells)
+        if not rows:
+            return None
+        width = max(len(r) for r in rows)
+        rows = [r + [("", "")] * (width - len(r)) for r in rows]
+        lines = ["| " + " | ".join(md for md, _ in rows[0]) + " |"]
+        lines.append("|" + "---|" * width)
+        lines += ["| " + " | ".join(md for md, _ in r) + " |" for r in rows[1:]]
+        text = "\n".join(" | ".join(t for _, t in r if t) for r in rows)
+        return "\n".join(lines), text
+
+    # -- inline --------------------------------------------------------------------------
+
+    def _inline_of(self, el: etree._Element, in_table: bool = False) -> tuple[str, str]:
+        run = _Inline()
+        if el.text:
+            self._text(run, el.text)
+        for child in el:
+            if not _is_dropped(child):
+                self._inline(run, child)
+            if child.tail:
+                self._text(run, child.tail)
+        md, text = run.result()
+        if in_table:
+            md = md.replace("\\\n", " ")
+            text = text.replace("\n", " ")
+        return _clean_inline(md), _clean_text(text)
+
+    def _text(self, run: _Inline, raw: str) -> None:
+        text = _SPACES_RE.sub(" ", raw)
+        run.add(escape_markdown(text), text)
+
+    def _inline(self, run: _Inline, el: etree._Element) -> None:
+        tag = el.tag.lower()
+        if tag == "br":
+            run.add("\\\n", "\n")
+            return
+        if tag == "img":
+            image = self._image(el)
+            if image:
+                run.add(image, "")
+            return
+        if tag in BLOCK_TAGS:
+            # A block inside inline markup (<a><figure>…): keep its content inline
+            for md, text in self._blocks(el):
+                run.add(md, text)
+            return
+        md, text = self._inline_of(el)
+        if tag == "a":
+            md = self._link(el, md, text)
+        elif md.strip() and tag in ("strong", "b"):
+            md = _wrap(md, "**")
+        elif md.strip() and tag in ("em", "i"):
+            md = _wrap(md, "*")
+        elif md.strip() and tag in ("del", "s", "strike"):
+            md = _wrap(md, "~~")
+        elif md.strip() and tag == "code":
+            md = _wrap(text.replace("`", "'"), "`")
+        run.add(md, text)
+
+    def _link(self, el: etree._Element, md: str, text: str) -> str:
+        url = _http_url(self.base_url, el.get("href"))
+        if not url or not md.strip():
+            return md
+        tag_href = self._tag(url, text.strip())
+        if tag_href:
+            return f"[{md}]({tag_href})"
+        if "![" in md:  # an image linking to its full size
+            return f"[{md}]({_link_target(url)})"
+        return f"[{md}]({_link_target(url)})"
+
+    def _tag(self, url: str, name: str) -> str | None:
+        """Local tag page of an inline tag link, recording the tag; None for other links."""
+        if not name or not is_site_host(url, self.site_hosts):
+            return None
+        path = url.split("://", 1)[1].split("/", 1)[-1].split("?", 1)[0]
+        if not TAG_PATH_RE.match("/" + path):
+            return None
+        if name not in self._tag_names and url not in self._tag_urls:
+            self._tag_names.add(name)
+            self._tag_urls.add(url)
+            self.tags.append(Tag(name=name, url=url))
+        return self.tag_href(name)
+
+    def _image(self, el: etree._Element) -> str | None:
+        src = _http_url(self.base_url, el.get("src") or el.get("data-src"))
+        if not src:
+            return None
+        alt = escape_markdown(_SPACES_RE.sub(" ", el.get("alt") or "").strip())
+        return f"![{alt}]({_link_target(src)})"
+
+
+def _wrap(md: str, mark: str) -> str:
+    # "** x **" does not render as bold: keep the spaces outside the markers
+    stripped = md.strip()
+    lead = md[: len(md) - len(md.lstrip())]
+    trail = md[len(md.rstrip()) :]
+    return f"{lead}{mark}{stripped}{mark}{trail}"
+
+
+def _clean_inline(md: str) -> str:
+    lines = [line.strip() for line in md.split("\n")]
+    while lines and lines[-1] in ("", "\\"):
+        lines.pop()
+    while lines and lines[0] in ("", "\\"):
+        lines.pop(0)
+    md = "\n".join(lines)
+    return md[:-1].rstrip() if md.endswith("\\") else md
+
+
+def _clean_text(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().split("\n") if line.strip())
+
+
+def _prefix_lines(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else prefix.rstrip() for line in text.split("\n"))
+
+
+def convert_body(
+    root: etree._Element,
+    base_url: str,
+    site_hosts: frozenset[str],
+    tag_href: Callable[[str], str],
+) -> Body:
+    return BodyConverter(base_url, site_hosts, tag_href).convert(root)

@@ -1,0 +1,59 @@
+"""Writing into the archive: atomically, only when the bytes change, never outside it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from crawler.paths import is_inside
+
+
+class OutsideArchiveError(ValueError):
+    pass
+
+
+def archive_file(archive_dir: str | Path, relative_path: str) -> Path:
+    """The absolute path of an archive-relative path, refusing any that would leave the archive."""
+    root = Path(archive_dir).resolve()
+    if not is_inside(relative_path):
+        raise OutsideArchiveError(f"refusing to write outside the archive: {relative_path!r}")
+    target = (root / relative_path).resolve()
+    if root != target and root not in target.parents:
+        raise OutsideArchiveError(f"refusing to write outside the archive: {relative_path!r}")
+    return target
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder and rename it into place, so that a
+    reader (or a run killed half-way) sees the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_if_changed(archive_dir: str | Path, relative_path: str, data: bytes) -> bool:
+    """Write a file of the archive unless it already holds exactly these bytes; True if written."""
+    path = archive_file(archive_dir, relative_path)
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def remove_stale_temporaries(archive_dir: str | Path) -> int:
+    """Temporary files left by a killed run; removed at the start of the next one."""
+    count = 0
+    for tmp in Path(archive_dir).rglob(".tmp-*"):
+        tmp.unlink(missing_ok=True)
+        count += 1
+    return count

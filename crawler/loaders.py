@@ -1,0 +1,164 @@
+"""Everything that knows the article page's markup (SITE.md, "Article page")."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from itemloaders.processors import Identity, MapCompose, TakeFirst
+from scrapy.http import TextResponse
+from scrapy.loader import ItemLoader
+from w3lib.html import replace_escape_chars
+
+from crawler.body import convert_body
+from crawler.credits import find_credit
+from crawler.dates import parse_jsonld_beijing_time, parse_printed_beijing_time
+from crawler.items import Article
+from crawler.paths import relative_link, tag_page_path
+from crawler.siteurls import ArticleAddress, absolute_url, section_slug_from_url
+
+TITLE_SUFFIX_RE = re.compile(r"\s*[|｜-]\s*新唐人(?:电视台|電視台)?\s*$")
+HOME_LINK_TEXTS = frozenset({"首页", "首頁", "新唐人", "新唐人电视台", "新唐人電視台", "home"})
+# i.ntdtv.com/…/name-800x450.jpg is the shown size of …/name.jpg
+SIZED_IMAGE_RE = re.compile(r"-\d{2,5}x\d{2,5}(?=\.\w{2,5}(?:\?.*)?$)")
+
+
+def normalize_space(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(replace_escape_chars(text, replace_by=" ").split())
+    return text or None
+
+
+def strip_title_suffix(title: str) -> str:
+    return TITLE_SUFFIX_RE.sub("", title)
+
+
+class ArticleLoader(ItemLoader):
+    default_item_class = Article
+    default_input_processor = MapCompose(normalize_space)
+    default_output_processor = TakeFirst()
+
+    title_in = MapCompose(normalize_space, strip_title_suffix, normalize_space)
+    published_in = Identity()
+    modified_in = MapCompose(parse_jsonld_beijing_time)
+    authors_in = Identity()
+    authors_out = Identity()
+    tags_in = Identity()
+    tags_out = Identity()
+    featured_image_in = Identity()
+    text_in = Identity()
+    markdown_in = Identity()
+
+
+def _json_ld(response: TextResponse) -> dict:
+    """The NewsArticle object of the page's JSON-LD, {} when absent or broken."""
+    for raw in response.css('script[type="application/ld+json"]::text').getall():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        candidates = data if isinstance(data, list) else data.get("@graph", [data])
+        for node in candidates:
+            if isinstance(node, dict) and ("datePublished" in node or "headline" in node):
+                return node
+    return {}
+
+
+def _featured_image(response: TextResponse) -> dict | None:
+    block = response.css("div.featured_image")
+    img = block.css("figure img") or block.css("img")
+    if not img:
+        return None
+    src = img[0].attrib.get("src") or img[0].attrib.get("data-src")
+    if not src or not src.strip() or src.strip().startswith("data:"):
+        return None
+    url = absolute_url(response.url, src)
+    # The <figure> is wrapped in <a href=full>, <span href=full> or nothing
+    wrapper_href = block.xpath(".//*[figure][@href]/@href").get()
+    full_url = absolute_url(response.url, wrapper_href) if wrapper_href else None
+    if not full_url or not full_url.startswith(("http://", "https://")):
+        full_url = SIZED_IMAGE_RE.sub("", url)
+    caption = block.css("span.caption").xpath("string()").get() or block.css(
+        "figcaption"
+    ).xpath("string()").get()
+    return {
+        "url": url,
+        "full_url": full_url,
+        "alt": normalize_space(img[0].attrib.get("alt")),
+        "caption": normalize_space(caption),
+        "path": None,
+    }
+
+
+def _section(response: TextResponse) -> tuple[str | None, str | None]:
+    """(display name, slug) from the breadcrumbs, else the article:section meta."""
+    for link in reversed(response.css("div.breadcrumbs a")):
+        name = normalize_space(link.xpath("string()").get())
+        href = link.attrib.get("href") or ""
+        slug = section_slug_from_url(absolute_url(response.url, href)) if href else None
+        if name and (slug or name.lower() not in HOME_LINK_TEXTS):
+            return name, slug
+    meta = normalize_space(response.css('meta[property="article:section"]::attr(content)').get())
+    return meta, None
+
+
+def load_article(
+    response: TextResponse, address: ArticleAddress, site_url: str, site_hosts: frozenset[str]
+) -> Article:
+    """Build the Article item of an article page; fields the page lacks stay None/empty."""
+    loader = ArticleLoader(response=response)
+    path = address.archive_path
+    canonical_url = f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
+    loader.add_value("id", address.id)
+    loader.add_value("url", canonical_url)
+    loader.add_value("lang", address.lang)
+    loader.add_value("date", address.date.isoformat())
+    loader.add_value("path", path)
+
+    loader.add_value("title", response.css("div.article_title h1").xpath("string()").get())
+    loader.add_css("title", 'meta[property="og:title"]::attr(content)')
+    loader.add_css("title", "title::text")
+
+    printed_time = response.css("div.article_info .time").xpath("string()").get()
+    loader.add_value("published", parse_printed_beijing_time(printed_time))
+    jsonld = _json_ld(response)
+    loader.add_value("published", parse_jsonld_beijing_time(jsonld.get("datePublished")))
+    loader.add_value("modified", jsonld.get("dateModified"))
+
+    section, slug = _section(response)
+    loader.add_value("section", section)
+    loader.add_value("section_slug", slug)
+    loader.add_value("featured_image", _featured_image(response))
+
+    body_el = (
+        response.css('div.post_content[itemprop="articleBody"]')
+        or response.css("div.post_content")
+        or response.css('[itemprop="articleBody"]')
+    )
+    authors: list[str] = []
+    editor = source = None
+    if body_el:
+        body = convert_body(
+            body_el[0].root,
+            base_url=response.url,
+            site_hosts=site_hosts,
+            tag_href=lambda name: relative_link(path, tag_page_path(name)),
+        )
+        loader.add_value("markdown", body.markdown)
+        loader.add_value("text", body.text)
+        loader.add_value("tags", [{"name": t.name, "url": t.url} for t in body.tags])
+        found = find_credit(body.blocks)
+        if found:
+            _, credit = found
+            authors, editor, source = credit.authors, credit.editor, credit.source
+    loader.add_value("authors", authors)
+    loader.add_value("editor", editor)
+    loader.add_value("source", source)
+
+    item = loader.load_item()
+    for key in ("modified", "section", "section_slug", "featured_image", "editor", "source"):
+        item.setdefault(key, None)
+    item.setdefault("tags", [])
+    item.setdefault("authors", [])
+    return item

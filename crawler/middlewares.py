@@ -1,0 +1,42 @@
+"""Spider middleware that keeps already-archived articles from being requested at all."""
+
+from __future__ import annotations
+
+from scrapy import Request, signals
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.store import ArchiveStore
+
+
+class SkipArchivedArticlesMiddleware(BaseSpiderMiddleware):
+    """Drops requests for articles that the store has (unless the spider refreshes), and for
+    articles already requested in this run under another address form."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.store: ArchiveStore | None = None
+        self.requested: set[str] = set()
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_opened(self, spider) -> None:
+        self.store = ArchiveStore.in_archive(self.crawler.settings["ARCHIVE_DIR"])
+
+    def spider_closed(self, spider) -> None:
+        if self.store:
+            self.store.close()
+
+    def get_processed_request(self, request: Request, response) -> Request | None:
+        article_id = request.meta.get("article_id")
+        if not article_id:
+            return request
+        stats = self.crawler.stats
+        if article_id in self.requested:
+            stats.inc_value("ntd/listing/duplicate")
+            return None
+        self.requested.add(article_id)
+        refresh = getattr(self.crawler.spider, "refresh", False)
+        if not refresh and self.store is not None and self.store.is_archived(article_id):
+            stats.inc_value("ntd/articles/already_archived")
+            return None
+        return request

@@ -1,0 +1,88 @@
+"""Names from the site turned into paths inside the archive, and links between its pages.
+
+Every name from the site is hostile: a name that is not already a plain, portable file name
+is cleaned and given a short hash of the original, so that two different names never share a
+file (NFC vs NFD, names that only differ in characters we replace).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from crawler.siteurls import UPLOAD_PATH_RE
+
+MAX_NAME_BYTES = 120
+# Reserved by Windows, or by the archive itself (README.md is every folder's index page)
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", "readme", "index"]
+    + [f"com{i}" for i in range(10)]
+    + [f"lpt{i}" for i in range(10)]
+)
+_UNSAFE_CHARS_RE = re.compile(r"[\x00-\x20\x7f\"#%&'()*/:;<>?\[\\\]^`{|}~\u3000]+")
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+def safe_name(name: str) -> str:
+    """A file name (without extension) for a tag or section name; the same name gives the same
+    file, and two different names never give the same file."""
+    cleaned = _UNSAFE_CHARS_RE.sub("-", unicodedata.normalize("NFC", name)).strip("-.")
+    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] != "C")
+    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1]
+    plain = (
+        cleaned == name
+        and name.split(".")[0].lower() not in RESERVED_NAMES
+        and not name.startswith(".")
+    )
+    if plain and cleaned:
+        return cleaned
+    return f"{cleaned}-{_short_hash(name)}" if cleaned else _short_hash(name)
+
+
+def tag_page_path(name: str) -> str:
+    return f"tags/{safe_name(name)}.md"
+
+
+def section_page_path(name: str) -> str:
+    return f"sections/{safe_name(name)}.md"
+
+
+def day_page_path(lang: str, day: str) -> str:
+    """day is 'YYYY-MM-DD'."""
+    return f"{lang}/{day.replace('-', '/')}/README.md"
+
+
+def image_path(url: str) -> str:
+    """Where a featured image is kept: images/YYYY/MM/<name> for the site's uploads,
+    images/other/<hash><ext> for anything else."""
+    path = unquote(urlsplit(url).path)
+    ext = posixpath.splitext(path)[1].lower()
+    ext = ext if ext in IMAGE_EXTENSIONS else ".img"
+    m = UPLOAD_PATH_RE.match(path)
+    if m:
+        stem, _ = posixpath.splitext(m["name"])
+        name = safe_name(stem)
+        if name == stem:
+            return f"images/{m['y']}/{m['m']}/{name}{ext}"
+    return f"images/other/{_short_hash(url)}{ext}"
+
+
+def relative_link(from_page: str, to_path: str) -> str:
+    """A link from one archive page to another, both relative to ARCHIVE_DIR."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def is_inside(path: str) -> bool:
+    """True when an archive-relative path cannot leave the archive."""
+    normal = posixpath.normpath(path)
+    return not (
+        normal.startswith(("/", "../")) or normal in ("..", ".") or "\x00" in path or "\\" in path
+    )

@@ -1,0 +1,273 @@
+"""Item pipelines, one concern each, in the order they run (ITEM_PIPELINES in settings.py):
+
+100 ValidateArticlePipeline      drop articles without a title or a body, with the reason
+200 DeduplicateArticlesPipeline  once per run; with refresh, drop the unchanged ones
+300 FeaturedImagePipeline        download the featured image once, keep its original bytes
+400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
+500 ArchiveRecordPipeline        record the article in the store, after its files are on disk
+600 IndexPagesPipeline           rebuild the index pages the run touched, from the store
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from typing import Any
+
+from itemadapter import ItemAdapter
+from PIL import Image
+from scrapy import Request
+from scrapy.exceptions import DropItem
+from scrapy.pipelines.files import FilesPipeline, FSFilesStore
+from scrapy.pipelines.media import FileException
+
+from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
+from crawler.pages import (
+    HOME,
+    HOME_NEWEST,
+    HOME_TAGS,
+    SECTIONS_INDEX,
+    TAGS_INDEX,
+    render_article,
+    render_day_page,
+    render_home,
+    render_section_page,
+    render_sections_index,
+    render_tag_page,
+    render_tags_index,
+)
+from crawler.paths import day_page_path, image_path, section_page_path, tag_page_path
+from crawler.records import content_hash, record_of
+from crawler.store import ArchiveStore
+
+logger = logging.getLogger(__name__)
+
+
+class _StorePipeline:
+    """Opens the archive's store for the run and closes it at the end."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.archive_dir = crawler.settings["ARCHIVE_DIR"]
+        self.stats = crawler.stats
+        self.store: ArchiveStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None) -> None:
+        self.store = ArchiveStore.in_archive(self.archive_dir)
+
+    def close_spider(self, spider=None) -> None:
+        if self.store:
+            self.store.close()
+
+
+class ValidateArticlePipeline:
+    def __init__(self, crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        missing = [name for name in ("title", "markdown") if not adapter.get(name)]
+        if missing:
+            self.stats.inc_value("ntd/articles/invalid")
+            what = " and ".join("body" if m == "markdown" else m for m in missing)
+            raise DropItem(f"Article {adapter.get('url')} has no {what}: not archived")
+        if not adapter.get("published"):
+            self.stats.inc_value("ntd/articles/no_published_time")
+            logger.warning("Article %s has no publication time", adapter.get("url"))
+        return item
+
+
+class DeduplicateArticlesPipeline(_StorePipeline):
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.seen: set[str] = set()
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        article_id = adapter["id"]
+        if article_id in self.seen:
+            self.stats.inc_value("ntd/articles/duplicate")
+            raise DropItem(f"Article {adapter['url']} already processed in this run", "DEBUG")
+        self.seen.add(article_id)
+        stored_hash = self.store.content_hash(article_id)
+        if stored_hash is None:
+            return item
+        if stored_hash == content_hash(record_of(item)):
+            self.stats.inc_value("ntd/articles/unchanged")
+            raise DropItem(f"Article {adapter['url']} is unchanged", "DEBUG")
+        return item
+
+
+class AtomicFSFilesStore(FSFilesStore):
+    """Scrapy's file store, writing through a temporary file so no image is ever half there."""
+
+    def persist_file(self, path, buf, info, meta=None, headers=None) -> None:
+        write_atomic(self._get_filesystem_path(path), buf.getvalue())
+
+
+class FeaturedImagePipeline(FilesPipeline):
+    """Scrapy's FilesPipeline (not ImagesPipeline: it re-encodes as JPEG) for the featured
+    image, with each download checked by Pillow before it is kept."""
+
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFSFilesStore, "file": AtomicFSFilesStore}
+    LOG_FAILED_RESULTS = False
+
+    def __init__(self, store_uri, download_func=None, *, crawler):
+        super().__init__(store_uri, crawler=crawler)
+        self.max_pixels = crawler.settings.getint("IMAGES_MAX_PIXELS")
+        self.max_bytes = crawler.settings.getint("IMAGES_MAX_BYTES")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        cls._update_stores(crawler.settings)
+        return cls(crawler.settings["ARCHIVE_DIR"], crawler=crawler)
+
+    def get_media_requests(self, item, info) -> list[Request]:
+        image = ItemAdapter(item).get("featured_image")
+        if not image or not image.get("url"):
+            return []
+        return [Request(image["url"], meta={"download_maxsize": self.max_bytes})]
+
+    def file_path(self, request, response=None, info=None, *, item=None) -> str:
+        return image_path(request.url)
+
+    def file_downloaded(self, response, request, info, *, item=None):
+        self.check_image(response.body)
+        return super().file_downloaded(response, request, info, item=item)
+
+    def check_image(self, data: bytes) -> None:
+        """Refuse what is not a whole image, or one too large to open safely."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    width, height = image.size
+                    if width * height > self.max_pixels:
+                        raise FileException(f"image too large: {width}x{height} pixels")
+                    image.load()
+        except FileException:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise FileException(f"image too large: {exc}") from None
+        except Exception as exc:
+            raise FileException(f"not a valid image: {exc}") from None
+
+    def item_completed(self, results, item, info):
+        adapter = ItemAdapter(item)
+        image = adapter.get("featured_image")
+        if not image:
+            return item
+        stored = next((result for ok, result in results if ok), None)
+        if stored:
+            self.stats_inc("ntd/images/stored")
+            adapter["featured_image"] = {**image, "path": stored["path"]}
+        else:
+            reason = next((str(r.value) or type(r.value).__name__ for ok, r in results if not ok), "")
+            self.stats_inc("ntd/images/failed")
+            logger.warning(
+                "Featured image %s of %s failed (%s): article kept without it",
+                image["url"],
+                adapter.get("url"),
+                reason or "download failed",
+            )
+            adapter["featured_image"] = {**image, "path": None}
+        return item
+
+    def stats_inc(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)
+
+
+class ArticleFilePipeline:
+    def __init__(self, crawler) -> None:
+        self.archive_dir = crawler.settings["ARCHIVE_DIR"]
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None) -> None:
+        archive_file(self.archive_dir, HOME).parent.mkdir(parents=True, exist_ok=True)
+        removed = remove_stale_temporaries(self.archive_dir)
+        if removed:
+            logger.info("Removed %d temporary files left by an interrupted run", removed)
+
+    def process_item(self, item):
+        record = record_of(item)
+        if write_if_changed(self.archive_dir, record["path"], render_article(record).encode()):
+            self.stats.inc_value("ntd/files/articles_written")
+        return item
+
+
+class ArchiveRecordPipeline(_StorePipeline):
+    def process_item(self, item):
+        record = record_of(item)
+        is_new = self.store.save(record, ItemAdapter(item)["date"], content_hash(record))
+        self.stats.inc_value("ntd/articles/new" if is_new else "ntd/articles/updated")
+        return item
+
+
+class IndexPagesPipeline(_StorePipeline):
+    """Index pages are made from the store alone, so they always agree with it; the store
+    remembers which ones are stale, so a killed run's pages are rebuilt by the next one."""
+
+    def close_spider(self, spider=None) -> None:
+        try:
+            self.rebuild_stale_pages()
+        finally:
+            super().close_spider(spider)
+
+    def rebuild_stale_pages(self) -> None:
+        stale = self.store.stale_pages()
+        if not stale:
+            return
+        kinds = {kind for kind, _ in stale}
+        for kind, key in stale:
+            if kind == "day":
+                lang, day = key.split("/", 1)
+                rows = self.store.articles_on_day(lang, day)
+                self._write(day_page_path(lang, day), render_day_page(lang, day, rows))
+            elif kind == "tag":
+                rows = self.store.articles_with_tag(key)
+                self._write(tag_page_path(key), render_tag_page(key, rows))
+            elif kind == "section":
+                rows = self.store.articles_in_section(key)
+                self._write(section_page_path(key), render_section_page(key, rows))
+        if "tag" in kinds:
+            self._write(TAGS_INDEX, render_tags_index(self.store.tags()))
+        if "section" in kinds:
+            self._write(SECTIONS_INDEX, render_sections_index(self.store.sections()))
+        self._write(
+            HOME,
+            render_home(
+                self.store.count(),
+                self.store.newest(HOME_NEWEST),
+                self.store.days(),
+                self.store.sections(),
+                self.store.tags(HOME_TAGS),
+            ),
+        )
+        self.store.mark_fresh(stale)
+
+    def _write(self, path: str, text: str) -> None:
+        if write_if_changed(self.archive_dir, path, text.encode()):
+            self.stats.inc_value("ntd/files/index_pages_written")
+
+
+__all__: list[Any] = [
+    "ValidateArticlePipeline",
+    "DeduplicateArticlesPipeline",
+    "FeaturedImagePipeline",
+    "ArticleFilePipeline",
+    "ArchiveRecordPipeline",
+    "IndexPagesPipeline",
+]

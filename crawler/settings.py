@@ -1,0 +1,62 @@
+"""Settings of the NTD archive crawler. Every one can be overridden with `-s NAME=value`;
+the project's own also from the environment (NTD_SITE_URL, NTD_ARCHIVE_DIR)."""
+
+import os
+
+from crawler.items import EXPORTED_FIELDS
+
+BOT_NAME = "ntd_archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# -- the project's own -------------------------------------------------------------------
+SITE_URL = os.environ.get("NTD_SITE_URL", "https://www.ntdtv.com")
+ARCHIVE_DIR = os.environ.get("NTD_ARCHIVE_DIR", "archive")
+# Featured images larger than this many pixels are refused (decompression bombs)
+IMAGES_MAX_PIXELS = 60_000_000
+# …or larger than this many bytes
+IMAGES_MAX_BYTES = 30 * 1024 * 1024
+
+# -- politeness --------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = "ntd-archive/0.1 (+https://github.com/ntd-archive/ntd-archive; archival crawler)"
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# -- the pipeline ------------------------------------------------------------------------
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.SkipArchivedArticlesMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidateArticlePipeline": 100,
+    "crawler.pipelines.DeduplicateArticlesPipeline": 200,
+    "crawler.pipelines.FeaturedImagePipeline": 300,
+    "crawler.pipelines.ArticleFilePipeline": 400,
+    "crawler.pipelines.ArchiveRecordPipeline": 500,
+    "crawler.pipelines.IndexPagesPipeline": 600,
+}
+# Images come from another host and are often redirected to a CDN
+MEDIA_ALLOW_REDIRECTS = True
+# Images never change under the same name: keep a stored one for ten years
+FILES_EXPIRES = 3650
+
+# -- outputs -----------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(EXPORTED_FIELDS)
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = os.environ.get("NTD_LOG_LEVEL", "INFO")

@@ -1,0 +1,91 @@
+"""The source site's address scheme (see SITE.md): pure functions, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+LANGS = ("gb", "b5")
+
+# /gb/2021/06/23/a103149816.html
+ARTICLE_PATH_RE = re.compile(
+    r"^/(?P<lang>gb|b5)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<id>a\d{1,15})\.html$"
+)
+# /gb/蚂蚁集团.htm, /gb/prog422848.htm, /gb/sars.htm: any single path segment ending in .htm
+TAG_PATH_RE = re.compile(r"^/(?P<lang>gb|b5)/(?P<name>[^/]+)\.htm$")
+# /gb/prog1138
+SECTION_PATH_RE = re.compile(r"^/(?P<lang>gb|b5)/(?P<slug>prog\d+)/?$")
+# /assets/uploads/2021/06/name-800x450.jpg
+UPLOAD_PATH_RE = re.compile(r"^/assets/uploads/(?P<y>\d{4})/(?P<m>\d{2})/(?P<name>[^/]+)$")
+
+
+@dataclass(frozen=True)
+class ArticleAddress:
+    lang: str
+    date: dt.date
+    id: str
+    url: str
+
+    @property
+    def archive_path(self) -> str:
+        """The article's Markdown file, relative to ARCHIVE_DIR; mirrors the source address."""
+        return f"{self.lang}/{self.date:%Y/%m/%d}/{self.id}.md"
+
+
+def parse_article_url(url: str) -> ArticleAddress | None:
+    """Recognise an article address; None for anything else (or an impossible date)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    m = ARTICLE_PATH_RE.match(unquote(parts.path))
+    if not m:
+        return None
+    try:
+        date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+    return ArticleAddress(m["lang"], date, m["id"], url)
+
+
+def archive_day_url(site_url: str, lang: str, day: dt.date, page: int = 1) -> str:
+    base = f"{site_url.rstrip('/')}/{lang}/{day:%Y/%m/%d}/"
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def archive_day_of(url: str) -> tuple[str, dt.date] | None:
+    """(lang, day) of a daily archive address, page N included."""
+    m = re.match(
+        r"^/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(?:page/\d+/?)?$", unquote(urlsplit(url).path)
+    )
+    if not m:
+        return None
+    try:
+        return m[1], dt.date(int(m[2]), int(m[3]), int(m[4]))
+    except ValueError:
+        return None
+
+
+def tag_name_from_url(url: str) -> str | None:
+    m = TAG_PATH_RE.match(unquote(urlsplit(url).path))
+    return m["name"] if m else None
+
+
+def section_slug_from_url(url: str) -> str | None:
+    m = SECTION_PATH_RE.match(urlsplit(url).path)
+    return m["slug"] if m else None
+
+
+def absolute_url(base: str, href: str) -> str:
+    """Join and present an address the way people read it (percent-escapes decoded)."""
+    joined = urljoin(base, href.strip())
+    parts = urlsplit(joined)
+    path = unquote(parts.path)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}{path}{query}"
+
+
+def is_site_host(url: str, site_hosts: frozenset[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in site_hosts or host == "ntdtv.com" or host.endswith(".ntdtv.com")

@@ -1,0 +1,152 @@
+"""The walk of the site: days → daily archive pages (and their pagination) → article pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.dates import DateArgumentError, crawl_days
+from crawler.loaders import load_article
+from crawler.siteurls import LANGS, absolute_url, archive_day_of, archive_day_url, parse_article_url
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class SpiderArgumentError(ValueError):
+    """A bad `-a` argument: the run stops before any request."""
+
+
+def parse_bool(name: str, value: str | bool | None) -> bool:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SpiderArgumentError(f"{name}={value!r} must be true or false")
+
+
+class NtdSpider(scrapy.Spider):
+    name = "ntd"
+
+    def __init__(
+        self,
+        start: str | None = None,
+        end: str | None = None,
+        days: str | None = None,
+        lang: str = "gb",
+        refresh: str | bool | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.days_to_walk = self.check_arguments(start, end, days, lang, refresh)
+        self.lang = lang
+        self.refresh = parse_bool("refresh", refresh)
+        self.first_day = self.days_to_walk[0]
+        self.last_day = self.days_to_walk[-1]
+
+    @staticmethod
+    def check_arguments(
+        start=None, end=None, days=None, lang="gb", refresh=None, **_
+    ) -> list[dt.date]:
+        """The days to walk; SpiderArgumentError naming the first bad argument."""
+        if lang not in LANGS:
+            raise SpiderArgumentError(f"lang={lang!r} must be one of: {', '.join(LANGS)}")
+        parse_bool("refresh", refresh)
+        try:
+            return crawl_days(start, end, days)
+        except DateArgumentError as exc:
+            raise SpiderArgumentError(str(exc)) from None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.site_url = crawler.settings.get("SITE_URL").rstrip("/")
+        hosts = {urlsplit(spider.site_url).hostname or ""}
+        spider.site_hosts = frozenset(h.lower() for h in hosts if h)
+        return spider
+
+    async def start(self):
+        for day in self.days_to_walk:
+            self.crawler.stats.inc_value("ntd/days/walked")
+            yield scrapy.Request(
+                archive_day_url(self.site_url, self.lang, day),
+                callback=self.parse_archive,
+                errback=self.archive_failed,
+                cb_kwargs={"day": day, "page": 1},
+                # A day with no stories answers 404 (SITE.md)
+                meta={"handle_httpstatus_list": [404]},
+            )
+
+    def parse_archive(self, response: Response, day: dt.date, page: int):
+        stats = self.crawler.stats
+        if response.status == 404:
+            self.logger.info("No stories on %s (404 at %s)", day, response.url)
+            stats.inc_value("ntd/days/empty")
+            return
+        if not isinstance(response, TextResponse):
+            self.logger.warning("Archive page %s is not HTML: skipped", response.url)
+            stats.inc_value("ntd/archive_pages/failed")
+            return
+        stats.inc_value("ntd/archive_pages/parsed")
+        for href in response.css("div.one_post div.title a::attr(href)").getall():
+            address = parse_article_url(absolute_url(response.url, href))
+            if address is None or address.lang != self.lang:
+                stats.inc_value("ntd/listing/not_an_article")
+                continue
+            if not self.first_day <= address.date <= self.last_day:
+                # Sticky blocks link to stories of other days (SITE.md)
+                stats.inc_value("ntd/listing/other_day")
+                continue
+            stats.inc_value("ntd/listing/articles")
+            yield scrapy.Request(
+                f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html",
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"address": address},
+                meta={"article_id": address.id, "listed_on": day.isoformat()},
+                # Articles before more archive pages: fewer requests in flight, less memory
+                priority=10,
+            )
+        next_href = response.css("a.next.page-numbers::attr(href)").get()
+        if next_href:
+            next_url = absolute_url(response.url, next_href)
+            if archive_day_of(next_url) == (self.lang, day):
+                yield scrapy.Request(
+                    next_url,
+                    callback=self.parse_archive,
+                    errback=self.archive_failed,
+                    cb_kwargs={"day": day, "page": page + 1},
+                )
+
+    def parse_article(self, response: Response, address):
+        if not isinstance(response, TextResponse):
+            self.logger.warning("Article %s is not HTML: skipped", response.url)
+            self.crawler.stats.inc_value("ntd/articles/failed")
+            return
+        site_hosts = self.site_hosts | {(urlsplit(response.url).hostname or "").lower()}
+        yield load_article(response, address, self.site_url, site_hosts)
+
+    def archive_failed(self, failure: Failure):
+        self.logger.error(
+            "Archive page failed: %s (%s)", failure.request.url, _reason(failure)
+        )
+        self.crawler.stats.inc_value("ntd/archive_pages/failed")
+
+    def article_failed(self, failure: Failure):
+        self.logger.error("Article failed: %s (%s)", failure.request.url, _reason(failure))
+        self.crawler.stats.inc_value("ntd/articles/failed")
+
+
+def _reason(failure: Failure) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(failure.value).__name__}: {failure.value}"
+

@@ -1,0 +1,229 @@
+"""The archive's memory: which articles are archived, their JSON records, and which index
+pages need rebuilding. An SQLite file inside ARCHIVE_DIR (SPEC.md: "state")."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_DIR = ".state"
+STORE_FILE = "archive.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    lang TEXT NOT NULL,
+    day TEXT NOT NULL,
+    published TEXT,
+    title TEXT NOT NULL,
+    section TEXT,
+    path TEXT NOT NULL,
+    image_url TEXT,
+    image_path TEXT,
+    content_hash TEXT NOT NULL,
+    record TEXT NOT NULL,
+    archived_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS articles_by_day ON articles (lang, day);
+CREATE INDEX IF NOT EXISTS articles_by_section ON articles (section);
+CREATE INDEX IF NOT EXISTS articles_by_published ON articles (published);
+CREATE TABLE IF NOT EXISTS article_tags (
+    article_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (article_id, position)
+);
+CREATE INDEX IF NOT EXISTS tags_by_name ON article_tags (name);
+CREATE TABLE IF NOT EXISTS stale_pages (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What index pages show of an article."""
+
+    id: str
+    lang: str
+    day: str
+    published: str | None
+    title: str
+    section: str | None
+    path: str
+
+
+_ROW_COLUMNS = "id, lang, day, published, title, section, path"
+
+
+def store_path(archive_dir: str | Path) -> Path:
+    return Path(archive_dir) / STATE_DIR / STORE_FILE
+
+
+class ArchiveStore:
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    @classmethod
+    def in_archive(cls, archive_dir: str | Path) -> ArchiveStore:
+        return cls(store_path(archive_dir))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- what is archived -------------------------------------------------------------------
+
+    def is_archived(self, article_id: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None
+
+    def content_hash(self, article_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def record(self, article_id: str) -> dict | None:
+        row = self.db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def save(self, record: dict, day: str, content_hash: str) -> bool:
+        """Record an article (after its files are on disk); True if it was new.
+        The index pages that show it, before and after, are marked for rebuilding."""
+        featured = record.get("featured_image") or {}
+        with self._transaction():
+            old = self.db.execute(
+                "SELECT lang, day, section FROM articles WHERE id = ?", (record["id"],)
+            ).fetchone()
+            old_tags = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT name FROM article_tags WHERE article_id = ?", (record["id"],)
+                )
+            ]
+            self.db.execute(
+                """INSERT INTO articles (id, lang, day, published, title, section, path,
+                       image_url, image_path, content_hash, record)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                       lang = excluded.lang, day = excluded.day, published = excluded.published,
+                       title = excluded.title, section = excluded.section, path = excluded.path,
+                       image_url = excluded.image_url, image_path = excluded.image_path,
+                       content_hash = excluded.content_hash, record = excluded.record,
+                       updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+                (
+                    record["id"],
+                    record["lang"],
+                    day,
+                    record.get("published"),
+                    record["title"],
+                    record.get("section"),
+                    record["path"],
+                    featured.get("url"),
+                    featured.get("path"),
+                    content_hash,
+                    json.dumps(record, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+            self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (record["id"],))
+            tag_names = [t["name"] for t in record.get("tags") or []]
+            self.db.executemany(
+                "INSERT INTO article_tags (article_id, position, name) VALUES (?, ?, ?)",
+                [(record["id"], i, name) for i, name in enumerate(tag_names)],
+            )
+            stale = {("home", ""), ("day", f"{record['lang']}/{day}")}
+            stale.update(("tag", name) for name in tag_names + old_tags)
+            if record.get("section"):
+                stale.add(("section", record["section"]))
+            if old:
+                stale.add(("day", f"{old[0]}/{old[1]}"))
+                if old[2]:
+                    stale.add(("section", old[2]))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO stale_pages (kind, key) VALUES (?, ?)", sorted(stale)
+            )
+        return old is None
+
+    # -- index pages ------------------------------------------------------------------------
+
+    def stale_pages(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT kind, key FROM stale_pages ORDER BY kind, key").fetchall()
+
+    def mark_fresh(self, pages: Iterable[tuple[str, str]]) -> None:
+        with self._transaction():
+            self.db.executemany("DELETE FROM stale_pages WHERE kind = ? AND key = ?", list(pages))
+
+    def _rows(self, where: str, params: tuple = (), limit: int | None = None) -> list[ArticleRow]:
+        sql = f"SELECT {_ROW_COLUMNS} FROM articles {where} ORDER BY published DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [ArticleRow(*r) for r in self.db.execute(sql, params)]
+
+    def articles_on_day(self, lang: str, day: str) -> list[ArticleRow]:
+        return self._rows("WHERE lang = ? AND day = ?", (lang, day))
+
+    def articles_in_section(self, section: str) -> list[ArticleRow]:
+        return self._rows("WHERE section = ?", (section,))
+
+    def articles_with_tag(self, name: str) -> list[ArticleRow]:
+        return self._rows(
+            "WHERE id IN (SELECT article_id FROM article_tags WHERE name = ?)", (name,)
+        )
+
+    def newest(self, limit: int) -> list[ArticleRow]:
+        return self._rows("", limit=limit)
+
+    def days(self) -> list[tuple[str, str, int]]:
+        """(lang, day, number of articles), newest day first."""
+        return self.db.execute(
+            "SELECT lang, day, count(*) FROM articles GROUP BY lang, day ORDER BY day DESC, lang"
+        ).fetchall()
+
+    def sections(self) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT section, count(*) FROM articles WHERE section IS NOT NULL "
+            "GROUP BY section ORDER BY count(*) DESC, section"
+        ).fetchall()
+
+    def tags(self, limit: int | None = None) -> list[tuple[str, int]]:
+        sql = "SELECT name, count(*) FROM article_tags GROUP BY name ORDER BY count(*) DESC, name"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self.db.execute(sql).fetchall()
+
+    # -- export -----------------------------------------------------------------------------
+
+    def records(self, start: str | None = None, end: str | None = None) -> Iterator[dict]:
+        """JSON records of the archive, by address date then id, optionally for a date range."""
+        sql = "SELECT record FROM articles WHERE day >= ? AND day <= ? ORDER BY day, lang, id"
+        for (raw,) in self.db.execute(sql, (start or "0000-00-00", end or "9999-99-99")):
+            yield json.loads(raw)
+
+    def _transaction(self):
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,186 @@
+"""The replica of the source site: a real HTTP server on loopback (SITE.md).
+
+Pages are served for any Host; the pages it renders address images on a second host name
+(`localhost` beside `127.0.0.1`), as the real site serves them from i.ntdtv.com.
+
+    python -m tests.site.server --port 8000 --start 2021-06-20 --days 10 --per-day 30 --faults all
+
+`/_replica/log` lists the paths requested so far (tests use it to count article requests);
+`POST /_replica/revise?id=…` makes an article change (as an editor would on the real site).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.site import render
+from tests.site.images import make_image, truncated_image
+from tests.site.model import SiteModel, parse_faults
+
+DAY_RE = re.compile(r"^/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(?:page/(\d+)/)?$")
+ARTICLE_RE = re.compile(r"^/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(a\d+)\.html$")
+TAG_RE = re.compile(r"^/(gb|b5)/([^/]+)\.htm$")
+SECTION_RE = re.compile(r"^/(gb|b5)/(prog\d+)/?$")
+UPLOAD_RE = re.compile(r"^/assets/uploads/\d{4}/\d{2}/([^/]+)$")
+
+
+class ReplicaServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], model: SiteModel) -> None:
+        super().__init__(address, ReplicaHandler)
+        self.model = model
+        self.lock = threading.Lock()
+        self.hits: Counter[str] = Counter()
+        self.log: list[str] = []
+
+
+class ReplicaHandler(BaseHTTPRequestHandler):
+    server: ReplicaServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=UTF-8"):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _not_found(self) -> None:
+        self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>")
+
+    def _bases(self) -> tuple[str, str]:
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
+        port = host.rsplit(":", 1)[1] if ":" in host else str(self.server.server_port)
+        return f"http://{host}", f"http://localhost:{port}"
+
+    def do_POST(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        if parts.path == "/_replica/revise":
+            article_id = parse_qs(parts.query).get("id", [""])[0]
+            with self.server.lock:
+                revisions = self.server.model.revisions
+                revisions[article_id] = revisions.get(article_id, 0) + 1
+            self._send(200, b"revised", "text/plain")
+            return
+        self._not_found()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        path = unquote(urlsplit(self.path).path)
+        model = self.server.model
+        if path == "/_replica/log":
+            with self.server.lock:
+                body = json.dumps(self.server.log).encode()
+            self._send(200, body, "application/json")
+            return
+        with self.server.lock:
+            self.server.hits[path] += 1
+            self.server.log.append(path)
+            hits = self.server.hits[path]
+        if hits <= model.flaky_failures(path):
+            self._send(503 if hits % 2 else 500, b"<html><body>Service Unavailable</body></html>")
+            return
+        if delay := model.delay(path):
+            time.sleep(delay)
+        site_base, image_base = self._bases()
+        if path == "/robots.txt":
+            self._send(200, render.ROBOTS_TXT.encode(), "text/plain")
+        elif m := DAY_RE.match(path):
+            day = dt.date(int(m[2]), int(m[3]), int(m[4]))
+            page = render.archive_page(model, site_base, image_base, m[1], day, int(m[5] or 1))
+            self._html(page)
+        elif m := ARTICLE_RE.match(path):
+            self._article(m, site_base, image_base)
+        elif m := UPLOAD_RE.match(path):
+            self._image(m[1])
+        elif m := SECTION_RE.match(path):
+            name = render.SECTIONS.get(m[2])
+            articles = [a for a in model.all_articles(m[1]) if a.section_slug == m[2]]
+            self._html(render.listing_page(model, m[1], name, articles) if name else None)
+        elif m := TAG_RE.match(path):
+            articles = [a for a in model.all_articles(m[1]) if f"/{m[2]}.htm" in a.body_html]
+            self._html(render.listing_page(model, m[1], m[2], articles))
+        elif path in ("/", "/gb/", "/b5/"):
+            lang = "b5" if path == "/b5/" else "gb"
+            self._html(render.listing_page(model, lang, "新唐人电视台", model.all_articles(lang)))
+        else:
+            self._not_found()
+
+    def _html(self, page: str | None) -> None:
+        if page is None:
+            self._not_found()
+        else:
+            self._send(200, page.encode("utf-8"))
+
+    def _article(self, m: re.Match[str], site_base: str, image_base: str) -> None:
+        model = self.server.model
+        try:
+            day = dt.date(int(m[2]), int(m[3]), int(m[4]))
+        except ValueError:
+            self._not_found()
+            return
+        article = model.article(m[1], day, m[5])
+        if article is None or model.is_gone(article):
+            self._not_found()
+            return
+        self._html(render.article_page(model, site_base, image_base, article))
+
+    def _image(self, name: str) -> None:
+        fault = self.server.model.image_fault(name)
+        content_type = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+        if fault == "missing":
+            self._not_found()
+        elif fault == "not-image":
+            self._send(200, b"<html><body>Image moved</body></html>", content_type)
+        elif fault == "truncated":
+            self._send(200, truncated_image(name), content_type)
+        else:
+            self._send(200, make_image(name, huge=fault == "huge"), content_type)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument("--start", default="2021-06-20", help="first day with stories")
+    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--per-day", type=int, default=30)
+    parser.add_argument("--faults", default="none", help="comma-separated, or 'all'")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    model = SiteModel(
+        dt.date.fromisoformat(args.start), args.days, args.per_day, parse_faults(args.faults)
+    )
+    server = ReplicaServer((args.host, args.port), model)
+    print(f"replica serving on http://{args.host}:{server.server_port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
