@@ -25,16 +25,27 @@ def _link(text: str, target: str) -> str:
     return f"[{escape_markdown(text)}]({target.replace(' ', '%20')})"
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Block mapping, lists of names in flow style ("tags: [a, b]") as in SPEC.md."""
+
+
+_FrontMatterDumper.add_representer(
+    list,
+    lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True),
+)
+
+
 def _front_matter(data: dict) -> str:
-    # One key per line; lists of names in flow style as in SPEC.md. safe_dump quotes whatever
-    # a title holds (":", "---", "#", newlines…), so the block stays valid YAML.
-    lines = []
-    for key, value in data.items():
-        dumped = yaml.safe_dump(
-            {key: value}, allow_unicode=True, default_flow_style=None, width=1 << 16
-        )
-        lines.append(dumped.rstrip("\n"))
-    return "---\n" + "\n".join(lines) + "\n---\n"
+    # safe_dump quotes whatever a title holds (":", "---", "#", newlines…): always valid YAML
+    dumped = yaml.dump(
+        data,
+        Dumper=_FrontMatterDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1 << 16,
+    )
+    return f"---\n{dumped}---\n"
 
 
 def render_article(record: dict) -> str:

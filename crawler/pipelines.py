@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import warnings
@@ -19,8 +20,7 @@ from itemadapter import ItemAdapter
 from PIL import Image
 from scrapy import Request
 from scrapy.exceptions import DropItem
-from scrapy.pipelines.files import FilesPipeline, FSFilesStore
-from scrapy.pipelines.media import FileException
+from scrapy.http.request import NO_CALLBACK
 
 from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
 from crawler.pages import (
@@ -107,83 +107,84 @@ class DeduplicateArticlesPipeline(_StorePipeline):
         return item
 
 
-class AtomicFSFilesStore(FSFilesStore):
-    """Scrapy's file store, writing through a temporary file so no image is ever half there."""
+class FeaturedImagePipeline:
+    """Downloads each featured image once through Scrapy's engine (so robots.txt, retries,
+    throttling and size limits apply), checks it with Pillow and keeps its original bytes.
+    Not ImagesPipeline: it re-encodes every image as JPEG."""
 
-    def persist_file(self, path, buf, info, meta=None, headers=None) -> None:
-        write_atomic(self._get_filesystem_path(path), buf.getvalue())
-
-
-class FeaturedImagePipeline(FilesPipeline):
-    """Scrapy's FilesPipeline (not ImagesPipeline: it re-encodes as JPEG) for the featured
-    image, with each download checked by Pillow before it is kept."""
-
-    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFSFilesStore, "file": AtomicFSFilesStore}
-    LOG_FAILED_RESULTS = False
-
-    def __init__(self, store_uri, download_func=None, *, crawler):
-        super().__init__(store_uri, crawler=crawler)
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.archive_dir = crawler.settings["ARCHIVE_DIR"]
         self.max_pixels = crawler.settings.getint("IMAGES_MAX_PIXELS")
         self.max_bytes = crawler.settings.getint("IMAGES_MAX_BYTES")
+        self.stats = crawler.stats
+        # url -> future of (archive path or None, reason): each image fetched once per run
+        self.fetches: dict[str, asyncio.Future] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
-        cls._update_stores(crawler.settings)
-        return cls(crawler.settings["ARCHIVE_DIR"], crawler=crawler)
+        return cls(crawler)
 
-    def get_media_requests(self, item, info) -> list[Request]:
-        image = ItemAdapter(item).get("featured_image")
+    async def process_item(self, item):
+        adapter = ItemAdapter(item)
+        image = adapter.get("featured_image")
         if not image or not image.get("url"):
-            return []
-        return [Request(image["url"], meta={"download_maxsize": self.max_bytes})]
+            return item
+        fetch = self.fetches.get(image["url"])
+        if fetch is None:
+            fetch = asyncio.ensure_future(self.fetch(image["url"]))
+            self.fetches[image["url"]] = fetch
+        path, reason = await asyncio.shield(fetch)
+        if path:
+            self.stats.inc_value("ntd/images/stored")
+        else:
+            self.stats.inc_value("ntd/images/failed")
+            logger.warning(
+                "Featured image %s of %s not stored (%s): article kept without it",
+                image["url"],
+                adapter.get("url"),
+                reason,
+            )
+        adapter["featured_image"] = {**image, "path": path}
+        return item
 
-    def file_path(self, request, response=None, info=None, *, item=None) -> str:
-        return image_path(request.url)
-
-    def file_downloaded(self, response, request, info, *, item=None):
-        self.check_image(response.body)
-        return super().file_downloaded(response, request, info, item=item)
+    async def fetch(self, url: str) -> tuple[str | None, str]:
+        path = image_path(url)
+        target = archive_file(self.archive_dir, path)
+        if target.exists():
+            return path, "already stored"
+        request = Request(url, meta={"download_maxsize": self.max_bytes}, callback=NO_CALLBACK)
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:
+            return None, f"download failed: {type(exc).__name__}: {exc}"
+        if response.status != 200:
+            return None, f"HTTP {response.status}"
+        try:
+            self.check_image(response.body)
+        except ValueError as exc:
+            return None, str(exc)
+        write_atomic(target, response.body)
+        return path, "downloaded"
 
     def check_image(self, data: bytes) -> None:
-        """Refuse what is not a whole image, or one too large to open safely."""
+        """ValueError for what is not a whole image, or one too large to open safely."""
+        if not data:
+            raise ValueError("empty response")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data)) as image:
                     width, height = image.size
                     if width * height > self.max_pixels:
-                        raise FileException(f"image too large: {width}x{height} pixels")
+                        raise ValueError(f"image too large: {width}x{height} pixels")
                     image.load()
-        except FileException:
+        except ValueError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise FileException(f"image too large: {exc}") from None
+            raise ValueError(f"image too large: {exc}") from None
         except Exception as exc:
-            raise FileException(f"not a valid image: {exc}") from None
-
-    def item_completed(self, results, item, info):
-        adapter = ItemAdapter(item)
-        image = adapter.get("featured_image")
-        if not image:
-            return item
-        stored = next((result for ok, result in results if ok), None)
-        if stored:
-            self.stats_inc("ntd/images/stored")
-            adapter["featured_image"] = {**image, "path": stored["path"]}
-        else:
-            reason = next((str(r.value) or type(r.value).__name__ for ok, r in results if not ok), "")
-            self.stats_inc("ntd/images/failed")
-            logger.warning(
-                "Featured image %s of %s failed (%s): article kept without it",
-                image["url"],
-                adapter.get("url"),
-                reason or "download failed",
-            )
-            adapter["featured_image"] = {**image, "path": None}
-        return item
-
-    def stats_inc(self, key: str) -> None:
-        self.crawler.stats.inc_value(key)
+            raise ValueError(f"not a valid image: {exc}") from None
 
 
 class ArticleFilePipeline:

@@ -49,11 +49,6 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchiveRecordPipeline": 500,
     "crawler.pipelines.IndexPagesPipeline": 600,
 }
-# Images come from another host and are often redirected to a CDN
-MEDIA_ALLOW_REDIRECTS = True
-# Images never change under the same name: keep a stored one for ten years
-FILES_EXPIRES = 3650
-
 # -- outputs -----------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(EXPORTED_FIELDS)

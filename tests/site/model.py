@@ -186,7 +186,7 @@ class SiteModel:
 
     def image_fault(self, name: str) -> str | None:
         """None for a good image, else 'missing', 'not-image', 'truncated' or 'huge'."""
-        h = stable_hash(name, "image") % 17
+        h = stable_hash(name, "image") % 31
         if "badimg" in self.faults and h in (0, 1, 2):
             return ("missing", "not-image", "truncated")[h]
         if "bigimg" in self.faults and h == 3:

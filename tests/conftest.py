@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.site.replica import PROJECT_ROOT, Replica
+
+FAST = [
+    "-s", "AUTOTHROTTLE_ENABLED=False",
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", "CONCURRENT_REQUESTS=16",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s", "LOG_LEVEL=INFO",
+]  # fmt: skip
+
+
+def run_scrapy(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 300):
+    """Run a scrapy command of the project in a subprocess, as a user would."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def crawl(site_url: str, archive: Path, *args: str, feed: Path | None = None):
+    command = ["crawl", "ntd", *args, "-s", f"SITE_URL={site_url}", "-s", f"ARCHIVE_DIR={archive}"]
+    if feed is not None:
+        command += ["-O", str(feed)]
+    return run_scrapy(*command, *FAST)
+
+
+def stats_of(log: str) -> dict[str, int]:
+    """The integer stats from the 'Dumping Scrapy stats' block of a run's log."""
+    return {k: int(v) for k, v in re.findall(r"'([\w/.\- ]+)': (\d+),?\n", log)}
+
+
+@pytest.fixture(scope="session")
+def faulty_site():
+    """Ten days, 30 stories a day, every fault of SITE.md switched on."""
+    with Replica("--start", "2021-06-20", "--days", "10", "--per-day", "30", "--faults", "all") as s:
+        yield s
