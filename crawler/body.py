@@ -15,20 +15,80 @@ from lxml import etree
 from crawler.siteurls import TAG_PATH_RE, absolute_url, is_site_host
 
 DROPPED_TAGS = frozenset(
-    "script style noscript template object embed applet form input button select textarea "
-    "svg math canvas audio video source track map area head meta link title base".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "svg",
+        "math",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "map",
+        "area",
+        "head",
+        "meta",
+        "link",
+        "title",
+        "base",
+    ]
 )
 # Ads and widgets that the site puts inside div.post_content
 DROPPED_CLASSES = frozenset({"single_ad", "related_posts", "share_box", "social-share"})
 BLOCK_TAGS = frozenset(
-    "p div section article main aside header footer center address h1 h2 h3 h4 h5 h6 "
-    "ul ol li dl dt dd blockquote figure figcaption table thead tbody tfoot tr th td pre hr "
-    "iframe".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "aside",
+        "header",
+        "footer",
+        "center",
+        "address",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "pre",
+        "hr",
+        "iframe",
+    ]
 )
 HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 _SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
-_ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~])")
+_ESCAPE_RE = re.compile(r"([\\`*_\[\]>|~])")
 _ENTITY_RE = re.compile(r"&(?=#?\w+;)")
 _LINE_START_RE = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
 _ORDERED_START_RE = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
@@ -49,7 +109,9 @@ class Body:
 
 
 def escape_markdown(text: str) -> str:
-    return _ENTITY_RE.sub(r"\\&", _ESCAPE_RE.sub(r"\\\1", text))
+    # "<" as an entity, so that no text can open an HTML tag, even to a naive reader
+    text = _ENTITY_RE.sub("&amp;", text).replace("<", "&lt;")
+    return _ESCAPE_RE.sub(r"\\\1", text)
 
 
 def _escape_line_starts(markdown: str) -> str:

@@ -79,9 +79,10 @@ def _featured_image(response: TextResponse) -> dict | None:
     full_url = absolute_url(response.url, wrapper_href) if wrapper_href else None
     if not full_url or not full_url.startswith(("http://", "https://")):
         full_url = SIZED_IMAGE_RE.sub("", url)
-    caption = block.css("span.caption").xpath("string()").get() or block.css(
-        "figcaption"
-    ).xpath("string()").get()
+    caption = (
+        block.css("span.caption").xpath("string()").get()
+        or block.css("figcaption").xpath("string()").get()
+    )
     return {
         "url": url,
         "full_url": full_url,
@@ -109,7 +110,9 @@ def load_article(
     """Build the Article item of an article page; fields the page lacks stay None/empty."""
     loader = ArticleLoader(response=response)
     path = address.archive_path
-    canonical_url = f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
+    canonical_url = (
+        f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
+    )
     loader.add_value("id", address.id)
     loader.add_value("url", canonical_url)
     loader.add_value("lang", address.lang)

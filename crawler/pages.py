@@ -153,7 +153,9 @@ def render_tags_index(tags: list[tuple[str, int]]) -> str:
 
 def render_sections_index(sections: list[tuple[str, int]]) -> str:
     entries = [(name, section_page_path(name), n) for name, n in sections]
-    return f"{_nav(SECTIONS_INDEX, '栏目')}\n\n# 栏目\n\n{_counted_links(SECTIONS_INDEX, entries)}\n"
+    return (
+        f"{_nav(SECTIONS_INDEX, '栏目')}\n\n# 栏目\n\n{_counted_links(SECTIONS_INDEX, entries)}\n"
+    )
 
 
 def render_home(

@@ -56,9 +56,7 @@ def archive_day_url(site_url: str, lang: str, day: dt.date, page: int = 1) -> st
 
 def archive_day_of(url: str) -> tuple[str, dt.date] | None:
     """(lang, day) of a daily archive address, page N included."""
-    m = re.match(
-        r"^/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(?:page/\d+/?)?$", unquote(urlsplit(url).path)
-    )
+    m = re.match(r"^/(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(?:page/\d+/?)?$", unquote(urlsplit(url).path))
     if not m:
         return None
     try:

@@ -35,7 +35,10 @@ def _shown(text: str | None) -> str | None:
 
 def _snapshot(archive: Path) -> dict[str, tuple[int, str]]:
     return {
-        str(p.relative_to(archive)): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        str(p.relative_to(archive)): (
+            p.stat().st_mtime_ns,
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+        )
         for p in archive.rglob("*")
         if p.is_file() and ".state" not in p.parts
     }
@@ -81,7 +84,9 @@ def test_every_fetchable_article_is_archived_once(first_run):
     assert gone, "the replica should have listed-but-gone articles"
     assert stats["ntd/articles/failed"] == len(gone)
     for article in gone:
-        assert f"Article failed: {faulty_site_url(result)}{article.path} (HTTP 404)" in result.stderr
+        assert (
+            f"Article failed: {faulty_site_url(result)}{article.path} (HTTP 404)" in result.stderr
+        )
 
 
 def faulty_site_url(result) -> str:
@@ -185,15 +190,21 @@ def test_index_pages_list_every_article(first_run):
     archive, records, _ = first_run
     home = (archive / "README.md").read_text("utf-8")
     assert f"{len(records)} articles archived" in home
-    by_day: dict[str, int] = {}
+    tag_link = re.compile(r"\]\((\.\./\.\./\.\./\.\./tags/[^)]+)\)")
+    section_link = re.compile(r"\]\((\.\./\.\./\.\./\.\./sections/[^)]+)\)")
     for record in records:
-        day_page = archive / posixpath.dirname(record["path"]) / "README.md"
-        assert f"]({record['id']}.md)" in day_page.read_text("utf-8")
-        by_day[day_page.parent.as_posix()] = by_day.get(day_page.parent.as_posix(), 0) + 1
-        for tag in record["tags"]:
-            tag_pages = [p for p in (archive / "tags").glob("*.md") if p.name != "README.md"]
-            assert any(record["path"] in p.read_text("utf-8") for p in tag_pages)
-            break
+        article_file = archive / record["path"]
+        text = article_file.read_text("utf-8")
+        day_page = (article_file.parent / "README.md").read_text("utf-8")
+        assert f"]({record['id']}.md)" in day_page
+        # Each tag page the article links to, and its section page, link back to it
+        pages = set(tag_link.findall(text)) | set(section_link.findall(text))
+        assert len(pages) == len(record["tags"]) + 1
+        for page in pages:
+            listing = (article_file.parent / unquote(page)).read_text("utf-8")
+            assert f"](../{record['path']})" in listing, (record["id"], page)
+    day_counts = [int(n) for n in re.findall(r"\]\(gb/2021/06/\d\d/README\.md\) \((\d+)\)", home)]
+    assert sum(day_counts) == len(records)
     assert not (archive / "gb/2021/06/22").exists(), "the empty day has no page"
 
 

@@ -134,9 +134,7 @@ class NtdSpider(scrapy.Spider):
         yield load_article(response, address, self.site_url, site_hosts)
 
     def archive_failed(self, failure: Failure):
-        self.logger.error(
-            "Archive page failed: %s (%s)", failure.request.url, _reason(failure)
-        )
+        self.logger.error("Archive page failed: %s (%s)", failure.request.url, _reason(failure))
         self.crawler.stats.inc_value("ntd/archive_pages/failed")
 
     def article_failed(self, failure: Failure):
@@ -149,4 +147,3 @@ def _reason(failure: Failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return f"{type(failure.value).__name__}: {failure.value}"
-

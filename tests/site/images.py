@@ -25,7 +25,9 @@ def make_image(name: str, huge: bool = False) -> bytes:
     image = Image.new("RGB", (width, height), colour)
     draw = ImageDraw.Draw(image)
     for i in range(0, width, max(1, width // 16)):
-        draw.line([(i, 0), (width - i, height)], fill=((h >> 24) % 256, 255 - colour[1], 90), width=3)
+        draw.line(
+            [(i, 0), (width - i, height)], fill=((h >> 24) % 256, 255 - colour[1], 90), width=3
+        )
     buf = io.BytesIO()
     if name.lower().endswith(".png"):
         image.save(buf, "PNG")

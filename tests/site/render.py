@@ -81,7 +81,7 @@ def _story(site_base: str, image_base: str, article: ReplicaArticle, form: int) 
     thumb = image_url(image_base, image["src"]) if image else ""
     excerpt = re.sub(r"<[^>]+>", "", article.body_html)[:60]
     return f"""<div class="one_post">
-  <div class="thumb"><a href="{escape(_story_href(site_base, article, form))}"><img src="{escape(thumb or '')}" alt=""></a></div>
+  <div class="thumb"><a href="{escape(_story_href(site_base, article, form))}"><img src="{escape(thumb or "")}" alt=""></a></div>
   <div class="title"><a href="{escape(_story_href(site_base, article, form))}">{escape(article.title)}</a></div>
   <div class="excerpt">{escape(excerpt)}</div>
   <div class="date">{article.beijing_time:%Y-%m-%d %H:%M}</div>
@@ -101,9 +101,7 @@ def archive_page(
     if "dup" in model.faults and page > 1:
         # The listing shifted while it was read: the last story of the previous page again
         listed = [stories[(page - 1) * PER_PAGE - 1], *listed]
-    body = "".join(
-        _story(site_base, image_base, a, stable_hash(a.id, "form") % 3) for a in listed
-    )
+    body = "".join(_story(site_base, image_base, a, stable_hash(a.id, "form") % 3) for a in listed)
     others = model.other_day_stories(lang, day)
     sticky = "".join(_story(site_base, image_base, a, 1) for a in others[:2])
     base = f"/{lang}/{day:%Y/%m/%d}/"
@@ -128,7 +126,7 @@ def archive_page(
 <h1 class="archive_title">{day:%Y年%m月%d日}</h1>
 <div class="archive_list">
 {body}</div>
-<div class="pagination">{''.join(nav)}</div>
+<div class="pagination">{"".join(nav)}</div>
 </div>
 """
         + _sidebar(lang, sidebar_links)
@@ -172,7 +170,7 @@ def article_page(model: SiteModel, site_base: str, image_base: str, article: Rep
     image = article.source.get("featured_image")
     og_image = image_url(image_base, image["src"]) if image else ""
     extra = f"""<meta property="og:title" content="{escape(article.title)}">
-<meta property="og:image" content="{escape(og_image or '')}">
+<meta property="og:image" content="{escape(og_image or "")}">
 <meta property="article:section" content="{escape(article.section_name)}">
 <script type="application/ld+json">{json.dumps(jsonld, ensure_ascii=False)}</script>"""
     related = model.articles_on(article.lang, article.date)[:4]
@@ -189,7 +187,7 @@ def article_page(model: SiteModel, site_base: str, image_base: str, article: Rep
 <div class="article_info">
   <span class="author">新唐人</span>
   <span class="time">北京时间：{published:%Y-%m-%d %H:%M}</span>
-  <span class="views">人气：{stable_hash(article.id, 'views') % 9000 + 100}</span>
+  <span class="views">人气：{stable_hash(article.id, "views") % 9000 + 100}</span>
 </div>
 <div class="article_share"><a href="https://www.facebook.com/sharer.php?u={article.path}">Facebook</a> <a href="javascript:window.print()">打印</a></div>
 {_featured_block(image_base, article)}

@@ -40,10 +40,10 @@ SUBHEADINGS = _article(
     "专题：三峡大坝的隐忧 专家逐条分析",
     "prog1138",
     _image("sanxia-dam", "三峡大坝", "三峡大坝资料图。（Getty Images）"),
-    "<p>【新唐人北京时间2021年06月24日讯】今年汛期将至，<a href=\"/gb/%E4%B8%89%E5%B3%A1%E5%A4%A7%E5%9D%9D.htm\">三峡大坝</a>再度引发关注。</p>"
+    '<p>【新唐人北京时间2021年06月24日讯】今年汛期将至，<a href="/gb/%E4%B8%89%E5%B3%A1%E5%A4%A7%E5%9D%9D.htm">三峡大坝</a>再度引发关注。</p>'
     "<h3>一、泄洪能力</h3><p>专家指出，泄洪能力有限。</p>"
     "<h4>1. 上游来水</h4><p>上游来水量创下新高。</p>"
-    "<h3>二、地质风险</h3><p>库区地质灾害频发，<a href=\"https://www.ntdtv.com/gb/三峡大坝.htm\">三峡大坝</a>周边尤甚。</p>"
+    '<h3>二、地质风险</h3><p>库区地质灾害频发，<a href="https://www.ntdtv.com/gb/三峡大坝.htm">三峡大坝</a>周边尤甚。</p>'
     "<p>（记者黎明、李芸综合报导/责任编辑：晓辉）</p>",
     tags=[{"name": "三峡大坝", "url": "https://www.ntdtv.com/gb/三峡大坝.htm"}],
     body_text="【新唐人北京时间2021年06月24日讯】今年汛期将至，三峡大坝再度引发关注。\n\n一、泄洪能力\n\n专家指出，泄洪能力有限。\n\n1. 上游来水\n\n上游来水量创下新高。\n\n二、地质风险\n\n库区地质灾害频发，三峡大坝周边尤甚。\n\n（记者黎明、李芸综合报导/责任编辑：晓辉）",
@@ -55,7 +55,7 @@ TABLE = _article(
     "数据：2021年各省GDP增速一览 | 表格",
     "prog204",
     _image("gdp-table", "各省GDP", None),
-    "<p>下表列出部分省份的<a href=\"https://www.ntdtv.com/gb/GDP.htm\">GDP</a>增速：</p>"
+    '<p>下表列出部分省份的<a href="https://www.ntdtv.com/gb/GDP.htm">GDP</a>增速：</p>'
     "<table><thead><tr><th>省份</th><th>增速（%）</th></tr></thead>"
     "<tbody><tr><td>广东</td><td>8.0</td></tr><tr><td>江苏 | 南京</td><td>8.6</td></tr>"
     "<tr><td>湖北</td><td>12.9</td></tr></tbody></table>"
@@ -72,7 +72,7 @@ LISTS = _article(
     _image("congress-bill", "美国国会", "美国国会大厦。"),
     "<p>法案要点如下：</p>"
     "<ul><li>加强供应链审查</li><li>限制敏感技术出口<ul><li>半导体</li><li>人工智能</li></ul></li>"
-    "<li>资助<a href=\"https://www.ntdtv.com/gb/%E5%8D%8A%E5%AF%BC%E4%BD%93.htm\">半导体</a>研发</li></ul>"
+    '<li>资助<a href="https://www.ntdtv.com/gb/%E5%8D%8A%E5%AF%BC%E4%BD%93.htm">半导体</a>研发</li></ul>'
     "<p>表决结果：</p><ol><li>参议院 68 票赞成</li><li>众议院待表决</li></ol>"
     "<blockquote><p>这是一项历史性的法案。</p><p>——参议员发言</p></blockquote>"
     "<p>（责任编辑：李昊）</p>",
@@ -87,13 +87,13 @@ MEDIA = _article(
     "prog204",
     _image("flood-village", "洪水", "洪水过后的村庄。（视频截图）"),
     "<p>多地遭遇洪灾。</p>"
-    "<div class=\"single_ad\"><script>googletag.cmd.push(function(){});</script><p>广告</p></div>"
-    "<figure class=\"wp-caption aligncenter\"><a href=\"https://i.ntdtv.com/assets/uploads/2021/06/flood-1.jpg\">"
-    "<img alt=\"被冲毁的房屋\" src=\"https://i.ntdtv.com/assets/uploads/2021/06/flood-1-600x400.jpg\"></a>"
-    "<figcaption class=\"wp-caption-text\">被冲毁的房屋。（网络图片）</figcaption></figure>"
-    "<p><iframe src=\"https://www.youtube.com/embed/abcdEFGH123\" width=\"560\" height=\"315\"></iframe></p>"
+    '<div class="single_ad"><script>googletag.cmd.push(function(){});</script><p>广告</p></div>'
+    '<figure class="wp-caption aligncenter"><a href="https://i.ntdtv.com/assets/uploads/2021/06/flood-1.jpg">'
+    '<img alt="被冲毁的房屋" src="https://i.ntdtv.com/assets/uploads/2021/06/flood-1-600x400.jpg"></a>'
+    '<figcaption class="wp-caption-text">被冲毁的房屋。（网络图片）</figcaption></figure>'
+    '<p><iframe src="https://www.youtube.com/embed/abcdEFGH123" width="560" height="315"></iframe></p>'
     "<style>.x{color:red}</style>"
-    "<p onclick=\"alert(1)\">当地居民紧急撤离。<img src=\"https://i.ntdtv.com/assets/uploads/2021/06/flood-2.jpg\" alt=\"\"></p>"
+    '<p onclick="alert(1)">当地居民紧急撤离。<img src="https://i.ntdtv.com/assets/uploads/2021/06/flood-2.jpg" alt=""></p>'
     "<p>（记者萧静报导／责任编辑：梅兰）</p>",
     body_text="多地遭遇洪灾。\n\n被冲毁的房屋。（网络图片）\n\n当地居民紧急撤离。\n\n（记者萧静报导／责任编辑：梅兰）",
     credit="（记者萧静报导／责任编辑：梅兰）",
@@ -120,7 +120,8 @@ LONG = _article(
     "长篇专题：百年回顾（全文）",
     "prog1138",
     _image("century-review", "百年回顾", "资料图片。"),
-    "".join(f"<p>{p}</p>" for p in _LONG_PARAGRAPHS) + "<p>（记者钟鼓笙综合报导/责任编辑：明轩）</p>",
+    "".join(f"<p>{p}</p>" for p in _LONG_PARAGRAPHS)
+    + "<p>（记者钟鼓笙综合报导/责任编辑：明轩）</p>",
     body_text="\n\n".join(_LONG_PARAGRAPHS) + "\n\n（记者钟鼓笙综合报导/责任编辑：明轩）",
     credit="（记者钟鼓笙综合报导/责任编辑：明轩）",
 )

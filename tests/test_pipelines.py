@@ -1,0 +1,148 @@
+"""Each pipeline on its own, built from a crawler exactly as the engine builds it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import yaml
+from PIL import Image
+from scrapy.exceptions import DropItem
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as project_settings
+from crawler.items import Article
+from crawler.pipelines import (
+    ArchiveRecordPipeline,
+    ArticleFilePipeline,
+    DeduplicateArticlesPipeline,
+    FeaturedImagePipeline,
+    IndexPagesPipeline,
+    ValidateArticlePipeline,
+)
+from crawler.store import ArchiveStore
+
+
+def _settings(archive) -> dict:
+    names = [n for n in dir(project_settings) if n.isupper()]
+    return {**{n: getattr(project_settings, n) for n in names}, "ARCHIVE_DIR": str(archive)}
+
+
+def build(cls, archive):
+    crawler = get_crawler(settings_dict=_settings(archive))
+    pipeline = build_from_crawler(cls, crawler)
+    if hasattr(pipeline, "open_spider"):
+        pipeline.open_spider()
+    return pipeline, crawler
+
+
+def article(n: int = 1, **fields) -> Article:
+    item = Article(
+        id=f"a{n}",
+        url=f"https://www.ntdtv.com/gb/2021/06/23/a{n}.html",
+        lang="gb",
+        title=f"标题 {n}: ---",
+        published="2021-06-24T05:22:00+08:00",
+        modified=None,
+        section="中国时局",
+        section_slug="prog1138",
+        authors=["黎明"],
+        editor="晓辉",
+        source=None,
+        tags=[{"name": "蚂蚁集团", "url": "https://www.ntdtv.com/gb/蚂蚁集团.htm"}],
+        featured_image=None,
+        text="正文",
+        markdown="正文 [蚂蚁集团](../../../../tags/蚂蚁集团.md)",
+        path=f"gb/2021/06/23/a{n}.md",
+        date="2021-06-23",
+    )
+    item.update(fields)
+    return item
+
+
+@pytest.mark.parametrize(("field", "reason"), [("title", "no title"), ("markdown", "no body")])
+def test_validation_drops_articles_without_title_or_body(tmp_path, field, reason):
+    pipeline, crawler = build(ValidateArticlePipeline, tmp_path)
+    with pytest.raises(DropItem, match=f"a1.html has {reason}"):
+        pipeline.process_item(article(**{field: None}))
+    assert crawler.stats.get_value("ntd/articles/invalid") == 1
+    assert pipeline.process_item(article()) is not None
+
+
+def test_deduplication_within_the_run_and_against_the_store(tmp_path):
+    record, _ = build(ArchiveRecordPipeline, tmp_path)
+    record.process_item(article(1))
+    record.close_spider()
+    dedupe, crawler = build(DeduplicateArticlesPipeline, tmp_path)
+    with pytest.raises(DropItem, match="unchanged"):
+        dedupe.process_item(article(1))
+    changed = article(1, text="新的正文", markdown="新的正文")
+    assert dedupe.process_item(article(2)) is not None
+    with pytest.raises(DropItem, match="already processed"):
+        dedupe.process_item(article(2))
+    dedupe.seen.clear()
+    assert dedupe.process_item(changed) is changed
+    assert crawler.stats.get_value("ntd/articles/duplicate") == 1
+    assert crawler.stats.get_value("ntd/articles/unchanged") == 1
+
+
+def _jpeg(size=(80, 45)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def _bomb() -> bytes:
+    buf = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_image_check_accepts_real_images_and_refuses_the_rest(tmp_path):
+    pipeline, _ = build(FeaturedImagePipeline, tmp_path)
+    pipeline.check_image(_jpeg())
+    bomb = _bomb()
+    assert len(bomb) < 200_000
+    cases = {
+        b"": "empty",
+        b"<html>not an image</html>": "not a valid image",
+        _jpeg()[:200]: "not a valid image",
+        bomb: "too large",
+    }
+    for data, message in cases.items():
+        with pytest.raises(ValueError, match=message):
+            pipeline.check_image(data)
+
+
+def test_article_file_is_written_once_and_not_rewritten(tmp_path):
+    pipeline, crawler = build(ArticleFilePipeline, tmp_path)
+    pipeline.process_item(article())
+    path = tmp_path / "gb/2021/06/23/a1.md"
+    first = path.stat().st_mtime_ns
+    text = path.read_text("utf-8")
+    front = yaml.safe_load(text.split("\n---\n")[0][4:])
+    assert front["title"] == "标题 1: ---" and front["tags"] == ["蚂蚁集团"]
+    assert "\n# 标题 1: ---\n" in text
+    assert text.rstrip().endswith("Source: <https://www.ntdtv.com/gb/2021/06/23/a1.html>")
+    pipeline.process_item(article())
+    assert path.stat().st_mtime_ns == first
+    assert crawler.stats.get_value("ntd/files/articles_written") == 1
+
+
+def test_index_pages_are_built_from_the_store_and_survive_a_killed_run(tmp_path):
+    record, _ = build(ArchiveRecordPipeline, tmp_path)
+    for n in (1, 2):
+        record.process_item(article(n))
+    record.close_spider()
+    # A run killed before close_spider: the store still knows which pages are stale
+    assert ("tag", "蚂蚁集团") in ArchiveStore.in_archive(tmp_path).stale_pages()
+    index, _ = build(IndexPagesPipeline, tmp_path)
+    index.close_spider()
+    day = (tmp_path / "gb/2021/06/23/README.md").read_text("utf-8")
+    assert "](a1.md)" in day and "](a2.md)" in day
+    tag = (tmp_path / "tags/蚂蚁集团.md").read_text("utf-8")
+    assert "../gb/2021/06/23/a1.md" in tag and tag.startswith("[首页](../README.md)")
+    assert "2 articles archived" in (tmp_path / "README.md").read_text("utf-8")
+    assert (tmp_path / "sections/中国时局.md").is_file()
+    assert ArchiveStore.in_archive(tmp_path).stale_pages() == []
