@@ -41,3 +41,4 @@ class Article(scrapy.Item):
     # Not exported: used by the pipelines
     date = scrapy.Field()  # the address date, YYYY-MM-DD (US Eastern)
     section_slug = scrapy.Field()  # prog1138
+    outcome = scrapy.Field()  # "new" or "updated", set when the store records it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy import Request, signals
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from crawler.items import Article
 from crawler.store import ArchiveStore
 
 
@@ -40,3 +41,24 @@ class SkipArchivedArticlesMiddleware(BaseSpiderMiddleware):
             stats.inc_value("ntd/articles/already_archived")
             return None
         return request
+
+
+class RetryFailedImagesMiddleware(BaseSpiderMiddleware):
+    """Before the walk, hands the pipelines the archived articles of the crawled days whose
+    featured image failed in an earlier run, so the image is tried again without fetching the
+    article page."""
+
+    async def process_start(self, start):
+        spider = self.crawler.spider
+        store = ArchiveStore.in_archive(self.crawler.settings["ARCHIVE_DIR"])
+        try:
+            records = store.records_with_failed_image(
+                spider.lang, spider.first_day.isoformat(), spider.last_day.isoformat()
+            )
+        finally:
+            store.close()
+        for record in records:
+            self.crawler.stats.inc_value("ntd/images/retried")
+            yield Article(**record)
+        async for entry in start:
+            yield entry

@@ -1,7 +1,8 @@
 """Item pipelines, one concern each, in the order they run (ITEM_PIPELINES in settings.py):
 
 100 ValidateArticlePipeline      drop articles without a title or a body, with the reason
-200 DeduplicateArticlesPipeline  once per run; with refresh, drop the unchanged ones
+200 DeduplicateArticlesPipeline  once per run; drop those archived unchanged (refresh)
+250 ArticleHistoryPipeline       a changed article keeps its `published`, gets `modified`
 300 FeaturedImagePipeline        download the featured image once, keep its original bytes
 400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
 500 ArchiveRecordPipeline        record the article in the store, after its files are on disk
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import logging
 import warnings
@@ -22,6 +24,8 @@ from scrapy import Request
 from scrapy.exceptions import DropItem
 from scrapy.http.request import NO_CALLBACK
 
+from crawler import signals
+from crawler.dates import BEIJING
 from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
 from crawler.pages import (
     HOME,
@@ -98,12 +102,29 @@ class DeduplicateArticlesPipeline(_StorePipeline):
             self.stats.inc_value("ntd/articles/duplicate")
             raise DropItem(f"Article {adapter['url']} already processed in this run", "DEBUG")
         self.seen.add(article_id)
-        stored_hash = self.store.content_hash(article_id)
-        if stored_hash is None:
+        state = self.store.article_state(article_id)
+        if state is None or state.image_missing:
             return item
-        if stored_hash == content_hash(record_of(item)):
+        if state.content_hash == content_hash(record_of(item)):
             self.stats.inc_value("ntd/articles/unchanged")
             raise DropItem(f"Article {adapter['url']} is unchanged", "DEBUG")
+        return item
+
+
+class ArticleHistoryPipeline(_StorePipeline):
+    """An article fetched again whose content changed keeps the publication time it was
+    archived with and gets a `modified` time: the page's, or the moment the change was seen."""
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        stored = self.store.record(adapter["id"])
+        if stored is None or content_hash(stored) == content_hash(record_of(item)):
+            return item
+        adapter["published"] = stored.get("published") or adapter.get("published")
+        page_modified = adapter.get("modified")
+        if not page_modified or page_modified <= (stored.get("modified") or ""):
+            now = dt.datetime.now(BEIJING).replace(microsecond=0)
+            adapter["modified"] = now.isoformat()
         return item
 
 
@@ -144,6 +165,12 @@ class FeaturedImagePipeline:
                 image["url"],
                 adapter.get("url"),
                 reason,
+            )
+            self.crawler.signals.send_catch_log(
+                signals.image_failed,
+                url=image["url"],
+                article_url=adapter.get("url"),
+                reason=reason,
             )
         adapter["featured_image"] = {**image, "path": path}
         return item
@@ -212,8 +239,14 @@ class ArticleFilePipeline:
 class ArchiveRecordPipeline(_StorePipeline):
     def process_item(self, item):
         record = record_of(item)
-        is_new = self.store.save(record, ItemAdapter(item)["date"], content_hash(record))
-        self.stats.inc_value("ntd/articles/new" if is_new else "ntd/articles/updated")
+        if self.store.record(record["id"]) == record:
+            # Fetched again (refresh, or to retry its image) and nothing changed
+            self.stats.inc_value("ntd/articles/unchanged")
+            raise DropItem(f"Article {record['url']} is unchanged", "DEBUG")
+        adapter = ItemAdapter(item)
+        is_new = self.store.save(record, adapter["date"], content_hash(record))
+        adapter["outcome"] = "new" if is_new else "updated"
+        self.stats.inc_value(f"ntd/articles/{adapter['outcome']}")
         return item
 
 
@@ -267,6 +300,7 @@ class IndexPagesPipeline(_StorePipeline):
 __all__: list[Any] = [
     "ValidateArticlePipeline",
     "DeduplicateArticlesPipeline",
+    "ArticleHistoryPipeline",
     "FeaturedImagePipeline",
     "ArticleFilePipeline",
     "ArchiveRecordPipeline",

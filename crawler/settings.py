@@ -40,10 +40,15 @@ TELNETCONSOLE_ENABLED = False
 # -- the pipeline ------------------------------------------------------------------------
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SkipArchivedArticlesMiddleware": 550,
+    "crawler.middlewares.RetryFailedImagesMiddleware": 560,
+}
+EXTENSIONS = {
+    "crawler.report.RunReport": 500,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
     "crawler.pipelines.DeduplicateArticlesPipeline": 200,
+    "crawler.pipelines.ArticleHistoryPipeline": 250,
     "crawler.pipelines.FeaturedImagePipeline": 300,
     "crawler.pipelines.ArticleFilePipeline": 400,
     "crawler.pipelines.ArchiveRecordPipeline": 500,

@@ -59,6 +59,12 @@ class ArticleRow:
     path: str
 
 
+@dataclass(frozen=True)
+class ArticleState:
+    content_hash: str
+    image_missing: bool  # it has a featured image that is not stored
+
+
 _ROW_COLUMNS = "id, lang, day, published, title, section, path"
 
 
@@ -89,11 +95,26 @@ class ArchiveStore:
         row = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row is not None
 
-    def content_hash(self, article_id: str) -> str | None:
+    def article_state(self, article_id: str) -> ArticleState | None:
         row = self.db.execute(
-            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+            "SELECT content_hash, image_url IS NOT NULL AND image_path IS NULL "
+            "FROM articles WHERE id = ?",
+            (article_id,),
         ).fetchone()
-        return row[0] if row else None
+        return ArticleState(row[0], bool(row[1])) if row else None
+
+    def records_with_failed_image(self, lang: str, first_day: str, last_day: str) -> list[dict]:
+        """Archived articles of these days whose featured image could not be stored."""
+        rows = self.db.execute(
+            "SELECT record, day FROM articles WHERE lang = ? AND day BETWEEN ? AND ? "
+            "AND image_url IS NOT NULL AND image_path IS NULL ORDER BY day, id",
+            (lang, first_day, last_day),
+        )
+        return [{**json.loads(record), "date": day} for record, day in rows]
+
+    def archived_ids(self, lang: str, day: str) -> set[str]:
+        rows = self.db.execute("SELECT id FROM articles WHERE lang = ? AND day = ?", (lang, day))
+        return {r[0] for r in rows}
 
     def record(self, article_id: str) -> dict | None:
         row = self.db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()

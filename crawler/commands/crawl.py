@@ -1,23 +1,47 @@
-"""`scrapy crawl`, with the spider's arguments checked before anything starts: a bad argument
-prints one line naming it and exits with status 2, having written nothing."""
+"""`scrapy crawl`, as Scrapy's, plus what unattended users need:
+
+- the spider's arguments are checked before anything starts: a bad one prints one line naming
+  it and exits with status 2, having written nothing;
+- one run at a time per archive: a second run exits with status 3 and a clear message;
+- a run that could not do its job (see crawler/report.py) exits with status 1.
+"""
 
 from __future__ import annotations
 
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from crawler.lock import ArchiveBusyError, ArchiveLock
+
+EXIT_RUN_FAILED = 1
+EXIT_BAD_ARGUMENT = 2
+EXIT_ARCHIVE_BUSY = 3
 
 
 class Command(ScrapyCrawlCommand):
     def run(self, args, opts):
-        if len(args) == 1 and self.crawler_process is not None:
-            spider_cls = self.crawler_process.spider_loader.load(args[0])
-            check = getattr(spider_cls, "check_arguments", None)
-            if check is not None:
-                try:
-                    check(**opts.spargs)
-                except ValueError as exc:
-                    print(f"error: {exc}", file=sys.stderr)
-                    self.exitcode = 2
-                    return
-        super().run(args, opts)
+        if len(args) != 1:
+            raise UsageError("name one spider: scrapy crawl ntd")
+        assert self.crawler_process is not None
+        spider_cls = self.crawler_process.spider_loader.load(args[0])
+        check = getattr(spider_cls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(**opts.spargs)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                self.exitcode = EXIT_BAD_ARGUMENT
+                return
+        try:
+            with ArchiveLock(self.settings["ARCHIVE_DIR"]):
+                crawler = self._create_crawler(args[0])
+                self.crawler_process.crawl(crawler, **opts.spargs)
+                self.crawler_process.start()
+        except ArchiveBusyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_ARCHIVE_BUSY
+            return
+        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("ntd/run/failed"):
+            self.exitcode = EXIT_RUN_FAILED

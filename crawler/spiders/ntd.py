@@ -9,6 +9,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler import signals
 from crawler.dates import DateArgumentError, crawl_days
 from crawler.loaders import load_article
 from crawler.siteurls import LANGS, absolute_url, archive_day_of, archive_day_url, parse_article_url
@@ -50,6 +51,7 @@ class NtdSpider(scrapy.Spider):
         self.refresh = parse_bool("refresh", refresh)
         self.first_day = self.days_to_walk[0]
         self.last_day = self.days_to_walk[-1]
+        self.archive_pages_requested: set[str] = set()
 
     @staticmethod
     def check_arguments(
@@ -75,14 +77,28 @@ class NtdSpider(scrapy.Spider):
     async def start(self):
         for day in self.days_to_walk:
             self.crawler.stats.inc_value("ntd/days/walked")
-            yield scrapy.Request(
-                archive_day_url(self.site_url, self.lang, day),
-                callback=self.parse_archive,
-                errback=self.archive_failed,
-                cb_kwargs={"day": day, "page": 1},
-                # A day with no stories answers 404 (SITE.md)
-                meta={"handle_httpstatus_list": [404]},
-            )
+            request = self._archive_request(archive_day_url(self.site_url, self.lang, day), day, 1)
+            if request is not None:
+                yield request
+
+    def _archive_request(self, url: str, day: dt.date, page: int) -> scrapy.Request | None:
+        # Requests bypass Scrapy's dupefilter (dont_filter): under JOBDIR it records a request
+        # as seen before it is done, so a killed run would never fetch its in-flight pages
+        # again. Archive pages are guarded here instead (pagination that loops back), and
+        # articles by their id (SkipArchivedArticlesMiddleware).
+        if url in self.archive_pages_requested:
+            self.crawler.stats.inc_value("ntd/archive_pages/loop")
+            return None
+        self.archive_pages_requested.add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_archive,
+            errback=self.archive_failed,
+            cb_kwargs={"day": day, "page": page},
+            # A day with no stories answers 404 (SITE.md)
+            meta={"handle_httpstatus_list": [404]} if page == 1 else {},
+            dont_filter=True,
+        )
 
     def parse_archive(self, response: Response, day: dt.date, page: int):
         stats = self.crawler.stats
@@ -91,8 +107,7 @@ class NtdSpider(scrapy.Spider):
             stats.inc_value("ntd/days/empty")
             return
         if not isinstance(response, TextResponse):
-            self.logger.warning("Archive page %s is not HTML: skipped", response.url)
-            stats.inc_value("ntd/archive_pages/failed")
+            self._failed("archive_page", response.url, "not an HTML page")
             return
         stats.inc_value("ntd/archive_pages/parsed")
         for href in response.css("div.one_post div.title a::attr(href)").getall():
@@ -105,41 +120,46 @@ class NtdSpider(scrapy.Spider):
                 stats.inc_value("ntd/listing/other_day")
                 continue
             stats.inc_value("ntd/listing/articles")
+            url = f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
+            self.crawler.signals.send_catch_log(
+                signals.article_listed, article_id=address.id, day=address.date, url=url
+            )
             yield scrapy.Request(
-                f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html",
+                url,
                 callback=self.parse_article,
                 errback=self.article_failed,
                 cb_kwargs={"address": address},
-                meta={"article_id": address.id, "listed_on": day.isoformat()},
+                meta={"article_id": address.id},
                 # Articles before more archive pages: fewer requests in flight, less memory
                 priority=10,
+                dont_filter=True,
             )
         next_href = response.css("a.next.page-numbers::attr(href)").get()
         if next_href:
             next_url = absolute_url(response.url, next_href)
             if archive_day_of(next_url) == (self.lang, day):
-                yield scrapy.Request(
-                    next_url,
-                    callback=self.parse_archive,
-                    errback=self.archive_failed,
-                    cb_kwargs={"day": day, "page": page + 1},
-                )
+                request = self._archive_request(next_url, day, page + 1)
+                if request is not None:
+                    yield request
 
     def parse_article(self, response: Response, address):
         if not isinstance(response, TextResponse):
-            self.logger.warning("Article %s is not HTML: skipped", response.url)
-            self.crawler.stats.inc_value("ntd/articles/failed")
+            self._failed("article", response.url, "not an HTML page")
             return
         site_hosts = self.site_hosts | {(urlsplit(response.url).hostname or "").lower()}
         yield load_article(response, address, self.site_url, site_hosts)
 
     def archive_failed(self, failure: Failure):
-        self.logger.error("Archive page failed: %s (%s)", failure.request.url, _reason(failure))
-        self.crawler.stats.inc_value("ntd/archive_pages/failed")
+        self._failed("archive_page", failure.request.url, _reason(failure))
 
     def article_failed(self, failure: Failure):
-        self.logger.error("Article failed: %s (%s)", failure.request.url, _reason(failure))
-        self.crawler.stats.inc_value("ntd/articles/failed")
+        self._failed("article", failure.request.url, _reason(failure))
+
+    def _failed(self, kind: str, url: str, reason: str) -> None:
+        what = "Article" if kind == "article" else "Archive page"
+        self.logger.error("%s failed: %s (%s)", what, url, reason)
+        self.crawler.stats.inc_value(f"ntd/{kind}s/failed")
+        self.crawler.signals.send_catch_log(signals.page_failed, url=url, reason=reason, kind=kind)
 
 
 def _reason(failure: Failure) -> str:

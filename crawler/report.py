@@ -1,0 +1,160 @@
+"""The run report: a summary in the log and a JSON file in the archive, for people and cron.
+
+Written to ARCHIVE_DIR/.state/reports/<start time>.json and ARCHIVE_DIR/.state/last-run.json.
+A run that could not do its job (the site unreachable, every article failed) is marked
+failed, and `scrapy crawl` then exits with status 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+
+from itemadapter import ItemAdapter
+from scrapy import signals as scrapy_signals
+
+from crawler import signals
+from crawler.fileio import archive_file, write_atomic
+from crawler.store import ArchiveStore
+
+logger = logging.getLogger(__name__)
+MAX_LISTED_ADDRESSES = 200
+
+
+class RunReport:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.archive_dir = crawler.settings["ARCHIVE_DIR"]
+        self.listed: dict[dt.date, set[str]] = defaultdict(set)
+        self.new: list[str] = []
+        self.updated: list[str] = []
+        self.failed: list[dict] = []
+        self.images_failed: list[dict] = []
+        self.invalid: list[dict] = []
+        connect = crawler.signals.connect
+        connect(self.article_listed, signal=signals.article_listed)
+        connect(self.page_failed, signal=signals.page_failed)
+        connect(self.image_failed, signal=signals.image_failed)
+        connect(self.item_scraped, signal=scrapy_signals.item_scraped)
+        connect(self.item_dropped, signal=scrapy_signals.item_dropped)
+        connect(self.spider_closed, signal=scrapy_signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def article_listed(self, article_id: str, day: dt.date, url: str) -> None:
+        self.listed[day].add(article_id)
+
+    def page_failed(self, url: str, reason: str, kind: str) -> None:
+        self.failed.append({"url": url, "kind": kind, "reason": reason})
+
+    def image_failed(self, url: str, article_url: str, reason: str) -> None:
+        self.images_failed.append({"url": url, "article": article_url, "reason": reason})
+
+    def item_scraped(self, item, response=None, spider=None) -> None:
+        adapter = ItemAdapter(item)
+        outcome = self.updated if adapter.get("outcome") == "updated" else self.new
+        outcome.append(adapter.get("url"))
+
+    def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        message = str(exception)
+        if "has no" in message:
+            self.invalid.append({"url": ItemAdapter(item).get("url"), "reason": message})
+
+    def build(self, reason: str) -> dict:
+        stats = self.crawler.stats
+        spider = self.crawler.spider
+        started = stats.get_value("start_time")
+        finished = dt.datetime.now(dt.UTC)
+        days = []
+        store = ArchiveStore.in_archive(self.archive_dir)
+        try:
+            for day in spider.days_to_walk:
+                archived = store.archived_ids(spider.lang, day.isoformat())
+                listed = self.listed.get(day, set())
+                days.append(
+                    {
+                        "day": day.isoformat(),
+                        "listed": len(listed),
+                        "archived": len(archived & listed),
+                        "archived_total": len(archived),
+                        "missing": sorted(listed - archived)[:MAX_LISTED_ADDRESSES],
+                    }
+                )
+        finally:
+            store.close()
+        get = stats.get_value
+        articles = {
+            "new": get("ntd/articles/new", 0),
+            "updated": get("ntd/articles/updated", 0),
+            "unchanged": get("ntd/articles/unchanged", 0),
+            "already_archived": get("ntd/articles/already_archived", 0),
+            "failed": get("ntd/articles/failed", 0) + get("ntd/articles/invalid", 0),
+        }
+        requested = articles["new"] + articles["updated"] + articles["unchanged"]
+        site_unreachable = get("ntd/archive_pages/parsed", 0) == 0 and get("ntd/days/empty", 0) == 0
+        all_failed = articles["failed"] > 0 and requested == 0
+        status = "failed" if (site_unreachable or all_failed) else "ok"
+        if reason not in ("finished",):
+            status = "interrupted" if status == "ok" else status
+        return {
+            "status": status,
+            "finish_reason": reason,
+            "problem": (
+                "the site could not be reached"
+                if site_unreachable
+                else "every article failed"
+                if all_failed
+                else None
+            ),
+            "started": started.isoformat() if started else None,
+            "finished": finished.isoformat(),
+            "duration_seconds": round((finished - started).total_seconds(), 3) if started else None,
+            "lang": spider.lang,
+            "days_walked": len(spider.days_to_walk),
+            "days": days,
+            "articles": articles,
+            "new": self.new[:MAX_LISTED_ADDRESSES],
+            "updated": self.updated[:MAX_LISTED_ADDRESSES],
+            "failed": (self.failed + self.invalid)[:MAX_LISTED_ADDRESSES],
+            "images": {
+                "stored": get("ntd/images/stored", 0),
+                "failed": get("ntd/images/failed", 0),
+                "failures": self.images_failed[:MAX_LISTED_ADDRESSES],
+            },
+        }
+
+    def spider_closed(self, spider, reason) -> None:
+        report = self.build(reason)
+        if report["status"] == "failed":
+            self.crawler.stats.set_value("ntd/run/failed", 1)
+        data = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
+        stamp = (
+            report["started"][:19].replace(":", "").replace("-", "") if report["started"] else "run"
+        )
+        for path in (f".state/reports/{stamp}Z.json", ".state/last-run.json"):
+            write_atomic(archive_file(self.archive_dir, path), data)
+        a, i = report["articles"], report["images"]
+        gaps = sum(len(d["missing"]) for d in report["days"])
+        log = logger.error if report["status"] == "failed" else logger.info
+        log(
+            "Run %s%s: %d days walked; articles new %d, updated %d, unchanged %d, "
+            "already archived %d, failed %d; images stored %d, failed %d; %d listed articles "
+            "not archived; %.1f s. Report: %s",
+            report["status"],
+            f" ({report['problem']})" if report["problem"] else "",
+            report["days_walked"],
+            a["new"],
+            a["updated"],
+            a["unchanged"],
+            a["already_archived"],
+            a["failed"],
+            i["stored"],
+            i["failed"],
+            gaps,
+            report["duration_seconds"] or 0,
+            archive_file(self.archive_dir, ".state/last-run.json"),
+        )
