@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from crawler.faults import crash_point
 from crawler.paths import is_inside
 
 
@@ -32,6 +33,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        crash_point(f"write:{path}")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -60,3 +60,8 @@ FEED_EXPORT_FIELDS = list(EXPORTED_FIELDS)
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = os.environ.get("NTD_LOG_LEVEL", "INFO")
+
+# -- resumable runs (JOBDIR) -------------------------------------------------------------
+# SQLite-backed request queues commit every push, so a killed run (SIGKILL) leaves a readable
+# queue; the default disk queues are only consistent after a clean shutdown.
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"

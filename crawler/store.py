@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.faults import crash_point
+
 STATE_DIR = ".state"
 STORE_FILE = "archive.sqlite3"
 
@@ -178,6 +180,7 @@ class ArchiveStore:
             self.db.executemany(
                 "INSERT OR IGNORE INTO stale_pages (kind, key) VALUES (?, ?)", sorted(stale)
             )
+            crash_point("store:save")
         return old is None
 
     # -- index pages ------------------------------------------------------------------------

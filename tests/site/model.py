@@ -31,6 +31,7 @@ PER_PAGE = 20
 FAULTS = frozenset(
     {
         "gone",  # listed articles that answer 404
+        "allgone",  # every listed article answers 404 (a run that cannot do its job)
         "flaky",  # 500/503 on the first request, fine on retry
         "slow",  # slow answers
         "dup",  # the last story of page N shows again at the top of page N+1
@@ -59,7 +60,7 @@ def parse_faults(spec: str | None) -> frozenset[str]:
         return frozenset()
     names = {s.strip() for s in spec.split(",") if s.strip()}
     if "all" in names:
-        return FAULTS
+        return FAULTS - {"allgone"}
     unknown = names - FAULTS
     if unknown:
         raise ValueError(f"unknown faults: {', '.join(sorted(unknown))}")
@@ -101,8 +102,7 @@ class ReplicaArticle:
 
     @property
     def title(self) -> str:
-        title = self.source["title"]
-        return f"{title}（更新{self.revision}）" if self.revision else title
+        return self.source["title"]
 
     @property
     def body_html(self) -> str:
@@ -173,6 +173,8 @@ class SiteModel:
     # -- faults --------------------------------------------------------------------------
 
     def is_gone(self, article: ReplicaArticle) -> bool:
+        if "allgone" in self.faults:
+            return True
         return "gone" in self.faults and stable_hash(article.id, "gone") % 29 == 0
 
     def flaky_failures(self, path: str) -> int:

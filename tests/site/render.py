@@ -158,6 +158,7 @@ def _featured_block(image_base: str, article: ReplicaArticle) -> str:
 def article_page(model: SiteModel, site_base: str, image_base: str, article: ReplicaArticle) -> str:
     published = article.beijing_time.replace(tzinfo=None)
     modified = published + dt.timedelta(minutes=7 + stable_hash(article.id) % 50)
+    modified += dt.timedelta(hours=article.revision)
     jsonld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -44,6 +44,11 @@ class ReplicaServer(ThreadingHTTPServer):
         self.hits: Counter[str] = Counter()
         self.log: list[str] = []
 
+    def handle_error(self, request, client_address) -> None:
+        # Clients that hang up mid-answer (killed crawls, timeouts) are part of the tests
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class ReplicaHandler(BaseHTTPRequestHandler):
     server: ReplicaServer

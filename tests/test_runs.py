@@ -1,0 +1,221 @@
+"""Runs that survive kills and keep the archive current (SPEC.md, "What a run guarantees")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAST, crawl, run_scrapy
+from tests.site.replica import PROJECT_ROOT, Replica
+
+RANGE = ["-a", "start=2021-06-20", "-a", "end=2021-06-23"]
+
+
+def tree(archive: Path) -> dict[str, str]:
+    """Every file of the archive but the store and run reports, with a digest of its bytes."""
+    return {
+        str(p.relative_to(archive)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(archive.rglob("*"))
+        if p.is_file() and ".state" not in p.parts
+    }
+
+
+def exported(archive: Path) -> list[dict]:
+    result = run_scrapy("export", "-", "-s", f"ARCHIVE_DIR={archive}")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def site():
+    with Replica("--start", "2021-06-20", "--days", "4", "--per-day", "30", "--faults", "all") as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def reference(site, tmp_path_factory):
+    """An uninterrupted run: what every interrupted-and-resumed run must end with."""
+    archive = tmp_path_factory.mktemp("reference") / "archive"
+    result = crawl(site.url, archive, *RANGE)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return tree(archive), exported(archive)
+
+
+def _crawl_env(extra: dict[str, str]) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **extra}
+
+
+def _crawl_command(site_url: str, archive: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "ntd", *RANGE,
+        "-s", f"SITE_URL={site_url}", "-s", f"ARCHIVE_DIR={archive}", *FAST, *extra,
+    ]  # fmt: skip
+
+
+# Crash points: inside the n-th write of an image, of an article file, of an index page,
+# and between the store's INSERT and its COMMIT
+CRASH_POINTS = [
+    "/images/:1",
+    "/images/:17",
+    "/gb/2021/06/2:1",
+    "/gb/2021/06/2:45",
+    "store:save:30",
+    "README.md:2",
+]
+
+
+@pytest.mark.parametrize("jobdir", [False, True], ids=["rerun", "jobdir"])
+@pytest.mark.parametrize("crash_at", CRASH_POINTS)
+def test_killed_run_resumes_to_the_same_archive(site, reference, tmp_path, crash_at, jobdir):
+    archive = tmp_path / "archive"
+    extra = ["-s", f"JOBDIR={tmp_path / 'job'}"] if jobdir else []
+    killed = subprocess.run(
+        _crawl_command(site.url, archive, *extra),
+        env=_crawl_env({"NTD_CRASH_AT": crash_at}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    if not crash_at.startswith("store"):
+        assert list(archive.rglob(".tmp-*")), "the kill should have left a temporary file"
+    # Whatever the store claims is archived is wholly on disk
+    claimed = exported(archive)
+    for record in claimed:
+        assert (archive / record["path"]).is_file()
+        if record["featured_image"] and record["featured_image"]["path"]:
+            assert (archive / record["featured_image"]["path"]).is_file()
+    resumed = subprocess.run(
+        _crawl_command(site.url, archive, *extra),
+        env=_crawl_env({}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    files, records = reference
+    assert tree(archive) == files
+    assert exported(archive) == records
+
+
+@pytest.mark.parametrize("after", [0.8, 1.6, 2.4])
+def test_kill_at_a_random_moment_then_rerun(site, reference, tmp_path, after):
+    archive = tmp_path / "archive"
+    process = subprocess.Popen(
+        _crawl_command(site.url, archive, "-s", "CONCURRENT_REQUESTS=2"),
+        env=_crawl_env({}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(after)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    result = crawl(site.url, archive, *RANGE)
+    assert result.returncode == 0, result.stderr[-2000:]
+    files, records = reference
+    assert tree(archive) == files
+    assert exported(archive) == records
+
+
+def test_refresh_rewrites_exactly_the_changed_articles(tmp_path):
+    with Replica("--start", "2021-06-20", "--days", "2", "--per-day", "20") as site:
+        archive = tmp_path / "archive"
+        assert (
+            crawl(site.url, archive, "-a", "start=2021-06-20", "-a", "end=2021-06-21").returncode
+            == 0
+        )
+        before_records = {r["id"]: r for r in exported(archive)}
+        before = {p: (archive / p).stat().st_mtime_ns for p in tree(archive)}
+        changed = sorted(before_records)[3:6]
+        for article_id in changed:
+            site.revise(article_id)
+        feed = tmp_path / "refresh.jsonl"
+        result = crawl(
+            site.url, archive, "-a", "start=2021-06-20", "-a", "end=2021-06-21",
+            "-a", "refresh=true", feed=feed,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        rewritten = {p for p, mtime in before.items() if (archive / p).stat().st_mtime_ns != mtime}
+        assert rewritten == {before_records[i]["path"] for i in changed}
+        updated = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+        assert sorted(r["id"] for r in updated) == changed
+        for record in updated:
+            old = before_records[record["id"]]
+            assert record["published"] == old["published"]
+            assert record["modified"] > old["modified"]
+            assert "本文已更新" in record["text"]
+        report = json.loads((archive / ".state/last-run.json").read_text("utf-8"))
+        assert report["articles"]["updated"] == 3
+        assert report["articles"]["unchanged"] == 40 - 3
+        assert sorted(report["updated"]) == sorted(before_records[i]["url"] for i in changed)
+
+
+def test_overlapping_runs_cannot_corrupt_the_archive(site, reference, tmp_path):
+    archive = tmp_path / "archive"
+    first = subprocess.Popen(
+        _crawl_command(
+            site.url, archive, "-s", "DOWNLOAD_DELAY=0.02", "-s", "CONCURRENT_REQUESTS=1"
+        ),
+        env=_crawl_env({}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lock = archive / ".state" / "run.lock"
+    deadline = time.time() + 30
+    while not (lock.exists() and lock.read_text().strip()) and time.time() < deadline:
+        time.sleep(0.05)
+    second = crawl(site.url, archive, *RANGE)
+    assert first.poll() is None, "the first run should still be going"
+    assert second.returncode == 3
+    assert f"another run (pid {first.pid}) is using the archive" in second.stderr
+    assert first.wait(300) == 0
+    files, records = reference
+    assert tree(archive) == files
+    assert exported(archive) == records
+    # Once the first run is over, the archive is free again
+    assert crawl(site.url, archive, *RANGE).returncode == 0
+
+
+def test_run_report_shows_days_gaps_and_failures(site, tmp_path):
+    archive = tmp_path / "archive"
+    result = crawl(site.url, archive, *RANGE)
+    assert result.returncode == 0
+    report = json.loads((archive / ".state/last-run.json").read_text("utf-8"))
+    assert report["status"] == "ok" and report["days_walked"] == 4
+    by_day = {d["day"]: d for d in report["days"]}
+    assert by_day["2021-06-22"]["listed"] == 0, "the replica's empty day"
+    failed = {f["url"]: f["reason"] for f in report["failed"]}
+    missing = {i for d in report["days"] for i in d["missing"]}
+    assert missing and {u.rsplit("/", 1)[1][:-5] for u in failed} == missing
+    assert set(failed.values()) == {"HTTP 404"}
+    for day in report["days"]:
+        assert day["archived"] == day["listed"] - len(day["missing"])
+    assert report["articles"]["new"] == sum(d["archived"] for d in report["days"])
+    assert report["images"]["failed"] == len(report["images"]["failures"]) > 0
+    assert "Run ok: 4 days walked; articles new" in result.stderr
+
+
+def test_unreachable_site_fails_the_run(tmp_path):
+    archive = tmp_path / "archive"
+    result = crawl("http://127.0.0.1:9", archive, "-a", "start=2021-06-20", "-s", "RETRY_TIMES=0")
+    assert result.returncode == 1
+    report = json.loads((archive / ".state/last-run.json").read_text("utf-8"))
+    assert report["status"] == "failed" and report["problem"] == "the site could not be reached"
+
+
+def test_every_article_failing_fails_the_run(tmp_path):
+    with Replica(
+        "--start", "2021-06-20", "--days", "1", "--per-day", "5", "--faults", "allgone"
+    ) as s:
+        result = crawl(s.url, tmp_path / "archive", "-a", "start=2021-06-20")
+    assert result.returncode == 1
+    assert "Run failed (every article failed)" in result.stderr
