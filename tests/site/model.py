@@ -123,6 +123,10 @@ class SiteModel:
     def __post_init__(self) -> None:
         self.sources = load_sources()
 
+    @classmethod
+    def from_args(cls, start: str, days: int, per_day: int, faults: frozenset[str]) -> SiteModel:
+        return cls(dt.date.fromisoformat(start), days, per_day, faults)
+
     @property
     def end(self) -> dt.date:
         return self.start + dt.timedelta(days=self.days - 1)
