@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.siteurls import TAG_PATH_RE, absolute_url, is_site_host
+from crawler.siteurls import TAG_PATH_RE, absolute_url, is_site_host, readable_url
 
 DROPPED_TAGS = frozenset(
     [
@@ -360,9 +361,10 @@ class BodyConverter:
         """Local tag page of an inline tag link, recording the tag; None for other links."""
         if not name or not is_site_host(url, self.site_hosts):
             return None
-        path = url.split("://", 1)[1].split("/", 1)[-1].split("?", 1)[0]
-        if not TAG_PATH_RE.match("/" + path):
+        # Matched before decoding: a tag named "a/b" is addressed as /gb/a%2Fb.htm
+        if not TAG_PATH_RE.match(urlsplit(url).path):
             return None
+        url = readable_url(url)
         if name not in self._tag_names and url not in self._tag_urls:
             self._tag_names.add(name)
             self._tag_urls.add(url)

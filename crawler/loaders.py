@@ -13,7 +13,7 @@ from w3lib.html import replace_escape_chars
 from crawler.body import convert_body
 from crawler.credits import find_credit
 from crawler.dates import parse_jsonld_beijing_time, parse_printed_beijing_time
-from crawler.items import Article
+from crawler.items import EXPORTED_FIELDS, Article
 from crawler.paths import relative_link, tag_page_path
 from crawler.siteurls import ArticleAddress, absolute_url, section_slug_from_url
 
@@ -160,8 +160,8 @@ def load_article(
     loader.add_value("source", source)
 
     item = loader.load_item()
-    for key in ("modified", "section", "section_slug", "featured_image", "editor", "source"):
+    for key in ("tags", "authors"):
+        item.setdefault(key, [])
+    for key in (*EXPORTED_FIELDS, "section_slug"):
         item.setdefault(key, None)
-    item.setdefault("tags", [])
-    item.setdefault("authors", [])
     return item

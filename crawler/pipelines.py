@@ -138,6 +138,7 @@ class FeaturedImagePipeline:
         self.archive_dir = crawler.settings["ARCHIVE_DIR"]
         self.max_pixels = crawler.settings.getint("IMAGES_MAX_PIXELS")
         self.max_bytes = crawler.settings.getint("IMAGES_MAX_BYTES")
+        self.timeout = crawler.settings.getfloat("IMAGES_TIMEOUT")
         self.stats = crawler.stats
         # url -> future of (archive path or None, reason): each image fetched once per run
         self.fetches: dict[str, asyncio.Future] = {}
@@ -180,7 +181,8 @@ class FeaturedImagePipeline:
         target = archive_file(self.archive_dir, path)
         if target.exists():
             return path, "already stored"
-        request = Request(url, meta={"download_maxsize": self.max_bytes}, callback=NO_CALLBACK)
+        meta = {"download_maxsize": self.max_bytes, "download_timeout": self.timeout}
+        request = Request(url, meta=meta, callback=NO_CALLBACK)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:

@@ -17,6 +17,10 @@ ARCHIVE_DIR = os.environ.get("NTD_ARCHIVE_DIR", "archive")
 IMAGES_MAX_PIXELS = 60_000_000
 # …or larger than this many bytes
 IMAGES_MAX_BYTES = 30 * 1024 * 1024
+# …or slower than this many seconds to arrive
+IMAGES_TIMEOUT = 60
+# Archive and article pages larger than this are refused (a real one is under 1 MiB)
+PAGE_MAX_BYTES = 5 * 1024 * 1024
 
 # -- politeness --------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -76,14 +76,22 @@ def section_slug_from_url(url: str) -> str | None:
 
 
 def absolute_url(base: str, href: str) -> str:
-    """Join and present an address the way people read it (percent-escapes decoded)."""
-    joined = urljoin(base, href.strip())
-    parts = urlsplit(joined)
-    path = unquote(parts.path)
+    """An address as the page gives it, made absolute (escapes kept: %2F is not a /)."""
+    return urljoin(base, href.strip())
+
+
+def readable_url(url: str) -> str:
+    """An address the way people read it: the path's percent-escapes decoded
+    (https://www.ntdtv.com/gb/%E8%9A%82… -> https://www.ntdtv.com/gb/蚂蚁集团.htm)."""
+    parts = urlsplit(url)
     query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme}://{parts.netloc}{path}{query}"
+    return f"{parts.scheme}://{parts.netloc}{unquote(parts.path)}{query}"
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def is_site_host(url: str, site_hosts: frozenset[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
+    host = host_of(url)
     return host in site_hosts or host == "ntdtv.com" or host.endswith(".ntdtv.com")

@@ -264,3 +264,16 @@ def test_export_writes_the_archive_for_a_date_range(first_run, tmp_path):
     assert {r["id"] for r in exported} == set(expected)
     for record in exported:
         assert record == expected[record["id"]]
+
+
+def test_b5_articles_are_archived_under_b5(faulty_site, tmp_path):
+    archive, feed = tmp_path / "archive", tmp_path / "b5.jsonl"
+    result = crawl(faulty_site.url, archive, "-a", "start=2021-06-20", "-a", "lang=b5", feed=feed)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+    expected = {a.id for a in MODEL.articles_on("b5", dt.date(2021, 6, 20)) if not MODEL.is_gone(a)}
+    assert {r["id"] for r in records} == expected
+    for record in records:
+        assert record["lang"] == "b5" and record["path"].startswith("b5/2021/06/20/")
+        assert "/b5/2021/06/20/" in record["url"]
+    assert (archive / "b5/2021/06/20/README.md").is_file()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -12,7 +11,14 @@ from twisted.python.failure import Failure
 from crawler import signals
 from crawler.dates import DateArgumentError, crawl_days
 from crawler.loaders import load_article
-from crawler.siteurls import LANGS, absolute_url, archive_day_of, archive_day_url, parse_article_url
+from crawler.siteurls import (
+    LANGS,
+    absolute_url,
+    archive_day_of,
+    archive_day_url,
+    host_of,
+    parse_article_url,
+)
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -70,8 +76,8 @@ class NtdSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("SITE_URL").rstrip("/")
-        hosts = {urlsplit(spider.site_url).hostname or ""}
-        spider.site_hosts = frozenset(h.lower() for h in hosts if h)
+        spider.site_hosts = frozenset({host_of(spider.site_url)})
+        spider.page_max_bytes = crawler.settings.getint("PAGE_MAX_BYTES")
         return spider
 
     async def start(self):
@@ -96,7 +102,8 @@ class NtdSpider(scrapy.Spider):
             errback=self.archive_failed,
             cb_kwargs={"day": day, "page": page},
             # A day with no stories answers 404 (SITE.md)
-            meta={"handle_httpstatus_list": [404]} if page == 1 else {},
+            meta={"download_maxsize": self.page_max_bytes}
+            | ({"handle_httpstatus_list": [404]} if page == 1 else {}),
             dont_filter=True,
         )
 
@@ -108,6 +115,11 @@ class NtdSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             self._failed("archive_page", response.url, "not an HTML page")
+            return
+        if host_of(response.url) not in self.site_hosts:
+            self._failed(
+                "archive_page", response.request.url, f"redirected off the site to {response.url}"
+            )
             return
         stats.inc_value("ntd/archive_pages/parsed")
         for href in response.css("div.one_post div.title a::attr(href)").getall():
@@ -129,7 +141,7 @@ class NtdSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.article_failed,
                 cb_kwargs={"address": address},
-                meta={"article_id": address.id},
+                meta={"article_id": address.id, "download_maxsize": self.page_max_bytes},
                 # Articles before more archive pages: fewer requests in flight, less memory
                 priority=10,
                 dont_filter=True,
@@ -146,14 +158,17 @@ class NtdSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._failed("article", response.url, "not an HTML page")
             return
-        site_hosts = self.site_hosts | {(urlsplit(response.url).hostname or "").lower()}
-        yield load_article(response, address, self.site_url, site_hosts)
+        if host_of(response.url) not in self.site_hosts:
+            # The site does not move its articles to other hosts: whatever is there is not it
+            self._failed("article", address.url, f"redirected off the site to {response.url}")
+            return
+        yield load_article(response, address, self.site_url, self.site_hosts)
 
     def archive_failed(self, failure: Failure):
-        self._failed("archive_page", failure.request.url, _reason(failure))
+        self._failed("archive_page", *_address_and_reason(failure))
 
     def article_failed(self, failure: Failure):
-        self._failed("article", failure.request.url, _reason(failure))
+        self._failed("article", *_address_and_reason(failure))
 
     def _failed(self, kind: str, url: str, reason: str) -> None:
         what = "Article" if kind == "article" else "Archive page"
@@ -162,8 +177,16 @@ class NtdSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(signals.page_failed, url=url, reason=reason, kind=kind)
 
 
-def _reason(failure: Failure) -> str:
+def _address_and_reason(failure: Failure) -> tuple[str, str]:
+    """The address that was asked for, and why it failed (after redirects, where it went)."""
+    request = failure.request
     response = getattr(failure.value, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    return f"{type(failure.value).__name__}: {failure.value}"
+    reason = (
+        f"HTTP {response.status}"
+        if response is not None
+        else f"{type(failure.value).__name__}: {failure.value}"
+    )
+    redirects = request.meta.get("redirect_urls")
+    if redirects:
+        return redirects[0], f"{reason}, after a redirect to {request.url}"
+    return request.url, reason

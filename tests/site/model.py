@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.site.hostile import CASES, GOOD_BODY, HOSTILE_DAY_ISO, Case
 from tests.site.synthetic import SYNTHETIC_ARTICLES
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
@@ -39,8 +40,10 @@ FAULTS = frozenset(
         "emptyday",  # a day with no stories answers 404
         "badimg",  # featured images that are missing, not images, or truncated
         "bigimg",  # very large featured images
+        "hostile",  # HOSTILE_DAY lists the hostile and broken cases of tests/site/hostile.py
     }
 )
+HOSTILE_DAY = dt.date.fromisoformat(HOSTILE_DAY_ISO)
 
 
 def stable_hash(*parts: object) -> int:
@@ -60,7 +63,7 @@ def parse_faults(spec: str | None) -> frozenset[str]:
         return frozenset()
     names = {s.strip() for s in spec.split(",") if s.strip()}
     if "all" in names:
-        return FAULTS - {"allgone"}
+        return FAULTS - {"allgone", "hostile"}
     unknown = names - FAULTS
     if unknown:
         raise ValueError(f"unknown faults: {', '.join(sorted(unknown))}")
@@ -75,6 +78,7 @@ class ReplicaArticle:
     slot: int
     source: dict
     revision: int = 0
+    case: Case | None = None
 
     @property
     def path(self) -> str:
@@ -140,8 +144,24 @@ class SiteModel:
     def article_id(self, lang: str, day: dt.date, slot: int) -> str:
         return f"a{1 if lang == 'gb' else 2}{day.toordinal():07d}{slot:03d}"
 
+    def hostile_articles(self) -> list[ReplicaArticle]:
+        out = []
+        for slot, case in enumerate(CASES):
+            source = {
+                "title": f"正常标题{slot}：{case.name}",
+                "section_slug": "prog204",
+                "body_html": GOOD_BODY,
+                "featured_image": None,
+                **case.source,
+            }
+            article_id = self.article_id("gb", HOSTILE_DAY, slot)
+            out.append(ReplicaArticle(article_id, "gb", HOSTILE_DAY, slot, source, case=case))
+        return out
+
     def articles_on(self, lang: str, day: dt.date) -> list[ReplicaArticle]:
         """The day's stories, newest first, as its archive pages list them."""
+        if "hostile" in self.faults and day == HOSTILE_DAY:
+            return self.hostile_articles() if lang == "gb" else []
         if not self.in_range(day) or self.is_empty_day(day):
             return []
         index = (day - self.start).days
@@ -160,7 +180,7 @@ class SiteModel:
         if not article_id[1:].isdigit() or len(article_id) != 12:
             return None
         slot = int(article_id[-3:])
-        if slot >= self.per_day:
+        if slot >= self.per_day and not ("hostile" in self.faults and day == HOSTILE_DAY):
             return None
         for article in self.articles_on(lang, day)[slot : slot + 1]:
             if article.id == article_id:

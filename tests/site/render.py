@@ -9,7 +9,15 @@ import json
 import re
 from html import escape
 
-from tests.site.model import PER_PAGE, SECTIONS, ReplicaArticle, SiteModel, stable_hash
+from tests.site.hostile import HOSTILE_LISTING_HREFS
+from tests.site.model import (
+    HOSTILE_DAY,
+    PER_PAGE,
+    SECTIONS,
+    ReplicaArticle,
+    SiteModel,
+    stable_hash,
+)
 
 SITE_NAME = "新唐人电视台"
 IMAGE_HOST_RE = re.compile(r"https?://i\.ntdtv\.com")
@@ -102,6 +110,11 @@ def archive_page(
         # The listing shifted while it was read: the last story of the previous page again
         listed = [stories[(page - 1) * PER_PAGE - 1], *listed]
     body = "".join(_story(site_base, image_base, a, stable_hash(a.id, "form") % 3) for a in listed)
+    if "hostile" in model.faults and day == HOSTILE_DAY and page == 1:
+        body += "".join(
+            f'<div class="one_post"><div class="title"><a href="{escape(href)}">坏链接</a></div></div>\n'
+            for href in HOSTILE_LISTING_HREFS
+        )
     others = model.other_day_stories(lang, day)
     sticky = "".join(_story(site_base, image_base, a, 1) for a in others[:2])
     base = f"/{lang}/{day:%Y/%m/%d}/"
@@ -117,6 +130,9 @@ def archive_page(
             nav.append(f'<a class="page-numbers" href="{href}">{n}</a>')
     if page < pages:
         nav.append(f'<a class="next page-numbers" href="{base}page/{page + 1}/">下一页</a>')
+    elif "hostile" in model.faults and day == HOSTILE_DAY:
+        # Pagination that loops back to the first page
+        nav.append(f'<a class="next page-numbers" href="{base}">下一页</a>')
     sidebar_links = [(a.path, a.title) for a in others[2:]]
     return (
         _head(f"{day:%Y-%m-%d} 新闻")

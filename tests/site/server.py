@@ -15,6 +15,8 @@ import argparse
 import datetime as dt
 import json
 import re
+import socket
+import struct
 import sys
 import threading
 import time
@@ -22,7 +24,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.site import render
+from tests.site import hostile, render
 from tests.site.images import make_image, truncated_image
 from tests.site.model import SiteModel, parse_faults
 
@@ -88,7 +90,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802
-        path = unquote(urlsplit(self.path).path)
+        raw_path = urlsplit(self.path).path
+        path = unquote(raw_path)
         model = self.server.model
         if path == "/_replica/log":
             with self.server.lock:
@@ -106,15 +109,19 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             time.sleep(delay)
         site_base, image_base = self._bases()
         if path == "/robots.txt":
-            self._send(200, render.ROBOTS_TXT.encode(), "text/plain")
+            robots = render.ROBOTS_TXT
+            if "hostile" in model.faults:
+                ids = {a.case.name: a.id for a in model.hostile_articles()}
+                robots += hostile.robots_lines(ids)
+            self._send(200, robots.encode(), "text/plain")
         elif m := DAY_RE.match(path):
             day = dt.date(int(m[2]), int(m[3]), int(m[4]))
             page = render.archive_page(model, site_base, image_base, m[1], day, int(m[5] or 1))
             self._html(page)
         elif m := ARTICLE_RE.match(path):
             self._article(m, site_base, image_base)
-        elif m := UPLOAD_RE.match(path):
-            self._image(m[1])
+        elif m := UPLOAD_RE.match(raw_path):
+            self._image(unquote(m[1]) if "%2F" not in m[1].upper() else m[1])
         elif m := SECTION_RE.match(path):
             name = render.SECTIONS.get(m[2])
             articles = [a for a in model.all_articles(m[1]) if a.section_slug == m[2]]
@@ -122,6 +129,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         elif m := TAG_RE.match(path):
             articles = [a for a in model.all_articles(m[1]) if f"/{m[2]}.htm" in a.body_html]
             self._html(render.listing_page(model, m[1], m[2], articles))
+        elif path.startswith("/elsewhere/"):
+            # Where articles of the hostile day redirect to: another host, a page that answers
+            self._html(render.listing_page(model, "gb", "别处的页面", model.all_articles("gb")))
         elif path in ("/", "/gb/", "/b5/"):
             lang = "b5" if path == "/b5/" else "gb"
             self._html(render.listing_page(model, lang, "新唐人电视台", model.all_articles(lang)))
@@ -145,9 +155,47 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         if article is None or model.is_gone(article):
             self._not_found()
             return
+        if article.case is not None:
+            self._hostile_article(article, site_base, image_base)
+            return
         self._html(render.article_page(model, site_base, image_base, article))
 
+    def _hostile_article(self, article, site_base: str, image_base: str) -> None:
+        case = article.case
+        if case.reply == "redirect_offsite":
+            self._redirect(f"{image_base}/elsewhere/{article.id}.html")
+        elif case.reply == "redirect_loop":
+            self._redirect(article.path)
+        elif case.reply == "status500":
+            self._send(500, b"<html><body>Internal Server Error</body></html>")
+        elif case.reply == "reset":
+            # An RST instead of an answer
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+        elif case.reply == "stall_body":
+            body = render.article_page(self.server.model, site_base, image_base, article).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            hostile.stall()
+            self.close_connection = True
+        else:
+            html = render.article_page(self.server.model, site_base, image_base, article)
+            body, content_type = hostile.encode_page(case, hostile.transform_page(case, html))
+            self._send(200, body, content_type)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _image(self, name: str) -> None:
+        if "hostile" in self.server.model.faults and self._hostile_image(name):
+            return
         fault = self.server.model.image_fault(name)
         content_type = "image/png" if name.lower().endswith(".png") else "image/jpeg"
         if fault == "missing":
@@ -158,6 +206,24 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self._send(200, truncated_image(name), content_type)
         else:
             self._send(200, make_image(name, huge=fault == "huge"), content_type)
+
+    def _hostile_image(self, name: str) -> bool:
+        """Serve the hostile images; False for any other name."""
+        if name == "bomb-800x450.png":
+            self._send(200, hostile.bomb_png(), "image/png")
+        elif name == "enormous-800x450.jpg":
+            self._send(200, hostile.enormous_jpeg(make_image(name)), "image/jpeg")
+        elif name == "moved-800x450.jpg":
+            # To another host name: images move to CDNs
+            self._redirect(
+                f"http://127.0.0.1:{self.server.server_port}/assets/uploads/2021/07/moved-target.jpg"
+            )
+        elif name == "stall-800x450.jpg":
+            hostile.stall()
+            self._send(200, make_image(name), "image/jpeg")
+        else:
+            return False
+        return True
 
 
 def build_parser() -> argparse.ArgumentParser:
