@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
 from crawler.faults import crash_point
@@ -14,29 +14,35 @@ class OutsideArchiveError(ValueError):
     pass
 
 
+_temporary_names = itertools.count()
+_made_folders: set[Path] = set()
+
+
 def archive_file(archive_dir: str | Path, relative_path: str) -> Path:
-    """The absolute path of an archive-relative path, refusing any that would leave the archive."""
-    root = Path(archive_dir).resolve()
+    """The absolute path of an archive-relative path, refusing any that would leave the archive
+    (absolute paths, "..", backslashes, NUL)."""
     if not is_inside(relative_path):
         raise OutsideArchiveError(f"refusing to write outside the archive: {relative_path!r}")
-    target = (root / relative_path).resolve()
-    if root != target and root not in target.parents:
-        raise OutsideArchiveError(f"refusing to write outside the archive: {relative_path!r}")
-    return target
+    return Path(os.path.abspath(archive_dir), relative_path)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder and rename it into place, so that a
     reader (or a run killed half-way) sees the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    folder = path.parent
+    if folder not in _made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made_folders.add(folder)
+    # Unique in this process, and O_EXCL refuses anything already there
+    tmp = folder / f".tmp-{os.getpid()}-{next(_temporary_names)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         crash_point(f"write:{path}")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -14,7 +14,7 @@ from crawler.body import convert_body
 from crawler.credits import find_credit
 from crawler.dates import parse_jsonld_beijing_time, parse_printed_beijing_time
 from crawler.items import EXPORTED_FIELDS, Article
-from crawler.paths import relative_link, tag_page_path
+from crawler.paths import link_to_root, tag_page_path
 from crawler.siteurls import ArticleAddress, absolute_url, section_slug_from_url
 
 TITLE_SUFFIX_RE = re.compile(r"\s*[|｜-]\s*新唐人(?:电视台|電視台)?\s*$")
@@ -108,7 +108,8 @@ def load_article(
     response: TextResponse, address: ArticleAddress, site_url: str, site_hosts: frozenset[str]
 ) -> Article:
     """Build the Article item of an article page; fields the page lacks stay None/empty."""
-    loader = ArticleLoader(response=response)
+    # The response's own selector: ItemLoader would otherwise parse the page a second time
+    loader = ArticleLoader(selector=response.selector, response=response)
     path = address.archive_path
     canonical_url = (
         f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
@@ -120,8 +121,9 @@ def load_article(
     loader.add_value("path", path)
 
     loader.add_value("title", response.css("div.article_title h1").xpath("string()").get())
-    loader.add_css("title", 'meta[property="og:title"]::attr(content)')
-    loader.add_css("title", "title::text")
+    if not loader.get_output_value("title"):
+        loader.add_css("title", 'meta[property="og:title"]::attr(content)')
+        loader.add_css("title", "title::text")
 
     printed_time = response.css("div.article_info .time").xpath("string()").get()
     loader.add_value("published", parse_printed_beijing_time(printed_time))
@@ -142,11 +144,12 @@ def load_article(
     authors: list[str] = []
     editor = source = None
     if body_el:
+        to_root = link_to_root(path)
         body = convert_body(
             body_el[0].root,
             base_url=response.url,
             site_hosts=site_hosts,
-            tag_href=lambda name: relative_link(path, tag_page_path(name)),
+            tag_href=lambda name: to_root + tag_page_path(name),
         )
         loader.add_value("markdown", body.markdown)
         loader.add_value("text", body.text)

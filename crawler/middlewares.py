@@ -18,14 +18,9 @@ class SkipArchivedArticlesMiddleware(BaseSpiderMiddleware):
         self.store: ArchiveStore | None = None
         self.requested: set[str] = set()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_opened(self, spider) -> None:
-        self.store = ArchiveStore.in_archive(self.crawler.settings["ARCHIVE_DIR"])
-
-    def spider_closed(self, spider) -> None:
-        if self.store:
-            self.store.close()
+        self.store = ArchiveStore.of_crawler(self.crawler)
 
     def get_processed_request(self, request: Request, response) -> Request | None:
         article_id = request.meta.get("article_id")
@@ -50,13 +45,9 @@ class RetryFailedImagesMiddleware(BaseSpiderMiddleware):
 
     async def process_start(self, start):
         spider = self.crawler.spider
-        store = ArchiveStore.in_archive(self.crawler.settings["ARCHIVE_DIR"])
-        try:
-            records = store.records_with_failed_image(
-                spider.lang, spider.first_day.isoformat(), spider.last_day.isoformat()
-            )
-        finally:
-            store.close()
+        records = ArchiveStore.of_crawler(self.crawler).records_with_failed_image(
+            spider.lang, spider.first_day.isoformat(), spider.last_day.isoformat()
+        )
         for record in records:
             self.crawler.stats.inc_value("ntd/images/retried")
             yield Article(**record)

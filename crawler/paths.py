@@ -11,6 +11,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from crawler.siteurls import UPLOAD_PATH_RE
@@ -30,6 +31,7 @@ def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
+@lru_cache(maxsize=65536)
 def safe_name(name: str) -> str:
     """A file name (without extension) for a tag or section name; the same name gives the same
     file, and two different names never give the same file."""
@@ -76,8 +78,19 @@ def image_path(url: str) -> str:
 
 
 def relative_link(from_page: str, to_path: str) -> str:
-    """A link from one archive page to another, both relative to ARCHIVE_DIR."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    """A link from one archive page to another, both relative to ARCHIVE_DIR (posixpath.relpath
+    does the same, but asks the file system for the current directory on every call)."""
+    here = from_page.split("/")[:-1]
+    there = to_path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:])
+
+
+def link_to_root(from_page: str) -> str:
+    """The prefix that leads from a page back to ARCHIVE_DIR ("../../../../" for an article)."""
+    return "../" * from_page.count("/")
 
 
 def is_inside(path: str) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import defaultdict
 
 from itemadapter import ItemAdapter
 from scrapy import signals as scrapy_signals
@@ -27,14 +26,12 @@ class RunReport:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.archive_dir = crawler.settings["ARCHIVE_DIR"]
-        self.listed: dict[dt.date, set[str]] = defaultdict(set)
         self.new: list[str] = []
         self.updated: list[str] = []
         self.failed: list[dict] = []
         self.images_failed: list[dict] = []
         self.invalid: list[dict] = []
         connect = crawler.signals.connect
-        connect(self.article_listed, signal=signals.article_listed)
         connect(self.page_failed, signal=signals.page_failed)
         connect(self.image_failed, signal=signals.image_failed)
         connect(self.item_scraped, signal=scrapy_signals.item_scraped)
@@ -44,9 +41,6 @@ class RunReport:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
-
-    def article_listed(self, article_id: str, day: dt.date, url: str) -> None:
-        self.listed[day].add(article_id)
 
     def page_failed(self, url: str, reason: str, kind: str) -> None:
         self.failed.append({"url": url, "kind": kind, "reason": reason})
@@ -70,22 +64,19 @@ class RunReport:
         started = stats.get_value("start_time")
         finished = dt.datetime.now(dt.UTC)
         days = []
-        store = ArchiveStore.in_archive(self.archive_dir)
-        try:
-            for day in spider.days_to_walk:
-                archived = store.archived_ids(spider.lang, day.isoformat())
-                listed = self.listed.get(day, set())
-                days.append(
-                    {
-                        "day": day.isoformat(),
-                        "listed": len(listed),
-                        "archived": len(archived & listed),
-                        "archived_total": len(archived),
-                        "missing": sorted(listed - archived)[:MAX_LISTED_ADDRESSES],
-                    }
-                )
-        finally:
-            store.close()
+        store = ArchiveStore.of_crawler(self.crawler)
+        for day in spider.days_to_walk:
+            archived = store.archived_ids(spider.lang, day.isoformat())
+            listed = spider.listed.get(day, set())
+            days.append(
+                {
+                    "day": day.isoformat(),
+                    "listed": len(listed),
+                    "archived": len(archived & listed),
+                    "archived_total": len(archived),
+                    "missing": sorted(listed - archived)[:MAX_LISTED_ADDRESSES],
+                }
+            )
         get = stats.get_value
         articles = {
             "new": get("ntd/articles/new", 0),

@@ -39,6 +39,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
+# The spider yields one item per article page: Scrapy's default of 100 parallel item slots per
+# response only costs 100 asyncio tasks per page
+CONCURRENT_ITEMS = 16
 TELNETCONSOLE_ENABLED = False
 
 # -- the pipeline ------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Signals of this project, for the run report (Scrapy's own cover items and the spider)."""
 
-# An article address listed on a daily archive page (kwargs: article_id, day, url)
-article_listed = object()
 # An article or archive page that could not be fetched or parsed (kwargs: url, reason, kind)
 page_failed = object()
 # A featured image that could not be stored (kwargs: url, article_url, reason)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.faults import crash_point
 
 STATE_DIR = ".state"
+SAVE_BATCH = 50
+SAVE_BATCH_SECONDS = 2.0
 STORE_FILE = "archive.sqlite3"
 
 _SCHEMA = """
@@ -83,13 +87,42 @@ class ArchiveStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self._pending = 0
+        self._batch_started = 0.0
 
     @classmethod
     def in_archive(cls, archive_dir: str | Path) -> ArchiveStore:
         return cls(store_path(archive_dir))
 
+    @classmethod
+    def of_crawler(cls, crawler) -> ArchiveStore:
+        """The one store of a crawl, shared by its middlewares, pipelines and extensions (one
+        connection: several would each reread what the others commit), closed when the spider
+        closes."""
+        store = crawler.__dict__.get("_ntd_archive_store")
+        if store is None:
+            from scrapy import signals
+
+            store = cls.in_archive(crawler.settings["ARCHIVE_DIR"])
+            crawler.__dict__["_ntd_archive_store"] = store
+
+            def close(spider=None) -> None:
+                crawler.__dict__.pop("_ntd_archive_store", None)
+                store.close()
+
+            crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+        return store
+
     def close(self) -> None:
+        self.commit()
         self.db.close()
+
+    def commit(self) -> None:
+        """Make the saves so far durable (they are also committed in batches as they come)."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+        self._pending = 0
+        self._batch_started = 0.0
 
     # -- what is archived -------------------------------------------------------------------
 
@@ -127,9 +160,13 @@ class ArchiveStore:
 
     def save(self, record: dict, day: str, content_hash: str) -> bool:
         """Record an article (after its files are on disk); True if it was new.
-        The index pages that show it, before and after, are marked for rebuilding."""
+        The index pages that show it, before and after, are marked for rebuilding.
+
+        Saves are committed in batches (SAVE_BATCH articles or SAVE_BATCH_SECONDS): a crash
+        loses at most the last batch of records, never a file, and the next run fetches those
+        articles again and finds their files already right."""
         featured = record.get("featured_image") or {}
-        with self._transaction():
+        with self._batch():
             old = self.db.execute(
                 "SELECT lang, day, section FROM articles WHERE id = ?", (record["id"],)
             ).fetchone()
@@ -239,7 +276,26 @@ class ArchiveStore:
             yield json.loads(raw)
 
     def _transaction(self):
+        self.commit()
         return _Transaction(self.db)
+
+    @contextmanager
+    def _batch(self):
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._batch_started = time.monotonic()
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            self._pending = 0
+            raise
+        self._pending += 1
+        if (
+            self._pending >= SAVE_BATCH
+            or time.monotonic() - self._batch_started >= SAVE_BATCH_SECONDS
+        ):
+            self.commit()
 
 
 class _Transaction:

@@ -7,6 +7,7 @@ import io
 import pytest
 import yaml
 from PIL import Image
+from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
@@ -35,6 +36,11 @@ def build(cls, archive):
     if hasattr(pipeline, "open_spider"):
         pipeline.open_spider()
     return pipeline, crawler
+
+
+def finish(crawler) -> None:
+    """The end of a crawl, as the engine signals it: the store commits and closes."""
+    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
 
 
 def article(n: int = 1, **fields) -> Article:
@@ -71,9 +77,9 @@ def test_validation_drops_articles_without_title_or_body(tmp_path, field, reason
 
 
 def test_deduplication_within_the_run_and_against_the_store(tmp_path):
-    record, _ = build(ArchiveRecordPipeline, tmp_path)
+    record, record_crawler = build(ArchiveRecordPipeline, tmp_path)
     record.process_item(article(1))
-    record.close_spider()
+    finish(record_crawler)
     dedupe, crawler = build(DeduplicateArticlesPipeline, tmp_path)
     with pytest.raises(DropItem, match="unchanged"):
         dedupe.process_item(article(1))
@@ -131,14 +137,15 @@ def test_article_file_is_written_once_and_not_rewritten(tmp_path):
 
 
 def test_index_pages_are_built_from_the_store_and_survive_a_killed_run(tmp_path):
-    record, _ = build(ArchiveRecordPipeline, tmp_path)
+    record, record_crawler = build(ArchiveRecordPipeline, tmp_path)
     for n in (1, 2):
         record.process_item(article(n))
-    record.close_spider()
+    record.store.commit()
     # A run killed before close_spider: the store still knows which pages are stale
     assert ("tag", "蚂蚁集团") in ArchiveStore.in_archive(tmp_path).stale_pages()
-    index, _ = build(IndexPagesPipeline, tmp_path)
+    index, index_crawler = build(IndexPagesPipeline, tmp_path)
     index.close_spider()
+    finish(index_crawler)
     day = (tmp_path / "gb/2021/06/23/README.md").read_text("utf-8")
     assert "](a1.md)" in day and "](a2.md)" in day
     tag = (tmp_path / "tags/蚂蚁集团.md").read_text("utf-8")

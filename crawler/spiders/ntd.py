@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -58,6 +59,8 @@ class NtdSpider(scrapy.Spider):
         self.first_day = self.days_to_walk[0]
         self.last_day = self.days_to_walk[-1]
         self.archive_pages_requested: set[str] = set()
+        # Article ids listed for each address date: the run report compares them with the store
+        self.listed: dict[dt.date, set[str]] = defaultdict(set)
 
     @staticmethod
     def check_arguments(
@@ -133,9 +136,7 @@ class NtdSpider(scrapy.Spider):
                 continue
             stats.inc_value("ntd/listing/articles")
             url = f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
-            self.crawler.signals.send_catch_log(
-                signals.article_listed, article_id=address.id, day=address.date, url=url
-            )
+            self.listed[address.date].add(address.id)
             yield scrapy.Request(
                 url,
                 callback=self.parse_article,

@@ -1,0 +1,219 @@
+"""The benchmark (issue "Benchmark: throughput, CPU per article and memory"):
+
+    python -m bench.run            # the full table (about ten minutes on 2 cores)
+    python -m bench.run --quick    # smaller replicas, for a quick look
+
+Every figure comes from runs made in this go on this machine; ratios compare runs of this go.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import difflib
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from tests.site.replica import Replica  # noqa: E402
+
+FAST = [
+    "-s", "AUTOTHROTTLE_ENABLED=False",
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", "CONCURRENT_REQUESTS=16",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s", "LOG_LEVEL=INFO",
+    "-s", "ROBOTSTXT_OBEY=True",
+]  # fmt: skip
+START = dt.date(2021, 6, 1)
+
+
+def run_measured(command: list[str]) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MiB, stderr) of a command run as a child process."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+        _, status, rusage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        log.seek(0)
+        err = log.read().decode("utf-8", "replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command[:6]} failed ({status}):\n{err[-3000:]}")
+    return wall, rusage.ru_maxrss // 1024, err
+
+
+def crawl_command(site_url: str, archive: Path, days: int, feed: Path) -> list[str]:
+    end = START + dt.timedelta(days=days - 1)
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "ntd",
+        "-a", f"start={START}", "-a", f"end={end}",
+        "-s", f"SITE_URL={site_url}", "-s", f"ARCHIVE_DIR={archive}", "-O", str(feed), *FAST,
+    ]  # fmt: skip
+
+
+def bare_command(site_url: str, days: int) -> list[str]:
+    end = START + dt.timedelta(days=days - 1)
+    return [
+        sys.executable, "-m", "scrapy", "runspider", str(PROJECT_ROOT / "bench/bare_spider.py"),
+        "-a", f"start={START}", "-a", f"end={end}", "-a", f"site_url={site_url}", *FAST,
+    ]  # fmt: skip
+
+
+def stat(log: str, name: str) -> int:
+    m = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(m[1]) if m else 0
+
+
+def throughput(days: int, per_day: int, rows: list[tuple[str, str]]) -> None:
+    articles = days * per_day
+    with Replica("--start", str(START), "--days", str(days), "--per-day", str(per_day)) as site:
+        # Warm the replica's image cache so that neither run pays for making images
+        run_measured(bare_command(site.url, days))
+        bare_wall, bare_rss, bare_log = run_measured(bare_command(site.url, days))
+        with tempfile.TemporaryDirectory() as tmp:
+            archive, feed = Path(tmp) / "archive", Path(tmp) / "run.jsonl"
+            full_wall, full_rss, full_log = run_measured(
+                crawl_command(site.url, archive, days, feed)
+            )
+            before = len(site.requested_paths())
+            second_wall, _, second_log = run_measured(
+                crawl_command(site.url, archive, days, Path(tmp) / "second.jsonl")
+            )
+            second_articles = sum(1 for p in site.requested_paths()[before:] if p.endswith(".html"))
+    archived = stat(full_log, "ntd/articles/new")
+    rows += [
+        (f"articles in the replica ({days} days)", f"{articles} (archived: {archived})"),
+        ("bare spider: wall time", f"{bare_wall:.1f} s = {articles / bare_wall:.0f} articles/s"),
+        ("full crawler: wall time", f"{full_wall:.1f} s = {articles / full_wall:.0f} articles/s"),
+        ("full / bare wall time (target <= 1.5)", f"{full_wall / bare_wall:.2f}"),
+        (
+            f"full crawler: peak RSS at {articles} articles",
+            f"{full_rss} MiB (bare: {bare_rss} MiB)",
+        ),
+        ("second run over the same days: wall time", f"{second_wall:.1f} s"),
+        ("second / first run time (target <= 0.15)", f"{second_wall / full_wall:.3f}"),
+        ("second run: article requests (target 0)", f"{second_articles}"),
+    ]
+    return full_rss
+
+
+def memory_at(days: int, per_day: int) -> int:
+    replica = Replica("--start", str(START), "--days", str(days), "--per-day", str(per_day))
+    with replica as site, tempfile.TemporaryDirectory() as tmp:
+        archive, feed = Path(tmp) / "archive", Path(tmp) / "run.jsonl"
+        _, rss, _ = run_measured(crawl_command(site.url, archive, days, feed))
+    return rss
+
+
+def cpu_per_article(rows: list[tuple[str, str]]) -> None:
+    import lxml.html
+    import trafilatura
+    from scrapy.http import HtmlResponse
+
+    from crawler.loaders import load_article
+    from crawler.pages import render_article
+    from crawler.records import record_of
+    from crawler.siteurls import parse_article_url
+    from tests.site.model import ReplicaArticle, SiteModel, load_sources
+    from tests.site.render import article_page
+
+    site, images = "http://127.0.0.1:8000", "http://localhost:8000"
+    model = SiteModel(START, 1, 1)
+    pages = []
+    for i, source in enumerate(load_sources()):
+        article = ReplicaArticle(f"a{5000000 + i}", "gb", START, i % 50, source)
+        pages.append((f"{site}{article.path}", article_page(model, site, images, article), source))
+
+    def ours(url: str, html: str) -> str:
+        response = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8")
+        item = load_article(response, parse_article_url(url), site, frozenset({"127.0.0.1"}))
+        render_article(record_of(item))
+        return item["text"]
+
+    def theirs(url: str, html: str) -> str:
+        trafilatura.extract(html, output_format="markdown", url=url)
+        return trafilatura.extract(html, output_format="txt", url=url) or ""
+
+    def timed(function, repeat: int) -> float:
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.process_time()
+            for url, html, _ in pages:
+                function(url, html)
+            best = min(best, time.process_time() - started)
+        return best * 1000 / len(pages)
+
+    floor = timed(lambda url, html: lxml.html.fromstring(html), 5)
+    ours_ms = timed(ours, 5)
+    # trafilatura's own markdown only (its text for accuracy is extracted apart, untimed)
+    theirs_ms = timed(
+        lambda url, html: trafilatura.extract(html, output_format="markdown", url=url), 3
+    )
+
+    def accuracy(function) -> tuple[float, float]:
+        scores = []
+        for url, html, source in pages:
+            got = re.sub(r"\s+", "", function(url, html))
+            want = re.sub(r"\s+", "", source["body_text"])
+            scores.append(difflib.SequenceMatcher(None, got, want, autojunk=False).ratio())
+        exact = sum(s == 1.0 for s in scores) / len(scores)
+        return statistics.mean(scores), exact
+
+    ours_acc, ours_exact = accuracy(ours)
+    theirs_acc, theirs_exact = accuracy(theirs)
+    rows += [
+        ("article pages measured (corpus + synthetic)", f"{len(pages)}"),
+        ("lxml parse only (floor): CPU per article", f"{floor:.2f} ms"),
+        (
+            "ours, extraction + Markdown: CPU per article",
+            f"{ours_ms:.2f} ms = {ours_ms / floor:.1f} x floor",
+        ),
+        (
+            "trafilatura markdown: CPU per article",
+            f"{theirs_ms:.2f} ms = {theirs_ms / floor:.1f} x floor",
+        ),
+        ("ours / trafilatura CPU (target <= 0.33)", f"{ours_ms / theirs_ms:.2f}"),
+        ("text accuracy, ours", f"{ours_acc:.4f} mean similarity, {ours_exact:.0%} exact"),
+        (
+            "text accuracy, trafilatura",
+            f"{theirs_acc:.4f} mean similarity, {theirs_exact:.0%} exact",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller replicas")
+    args = parser.parse_args()
+    rows: list[tuple[str, str]] = []
+    cpu_per_article(rows)
+    small = (10, 30) if args.quick else (30, 100)
+    large = (20, 150) if args.quick else (100, 300)
+    rss_small = throughput(*small, rows)
+    rss_large = memory_at(*large)
+    rows += [
+        (f"full crawler: peak RSS at {large[0] * large[1]} articles", f"{rss_large} MiB"),
+        (
+            f"peak RSS growth {small[0] * small[1]} -> {large[0] * large[1]} (target <= 50 MiB)",
+            f"{rss_large - rss_small:+d} MiB",
+        ),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print()
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
