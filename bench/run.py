@@ -39,6 +39,9 @@ START = dt.date(2021, 6, 1)
 def run_measured(command: list[str]) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in MiB, stderr) of a command run as a child process."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    # Bytecode caching on, as on any installed machine (this one sets PYTHONDONTWRITEBYTECODE,
+    # which makes every run compile the project's modules again)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(

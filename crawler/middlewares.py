@@ -38,10 +38,17 @@ class SkipArchivedArticlesMiddleware(BaseSpiderMiddleware):
         return request
 
 
-class RetryFailedImagesMiddleware(BaseSpiderMiddleware):
+class RetryFailedImagesMiddleware:
     """Before the walk, hands the pipelines the archived articles of the crawled days whose
     featured image failed in an earlier run, so the image is tried again without fetching the
-    article page."""
+    article page. (Only process_start: no per-response cost.)"""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
     async def process_start(self, start):
         spider = self.crawler.spider

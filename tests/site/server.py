@@ -20,7 +20,7 @@ import struct
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -45,6 +45,21 @@ class ReplicaServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()
         self.log: list[str] = []
+        self.pages: OrderedDict[tuple, str | None] = OrderedDict()
+
+    def cached(self, key: tuple, render_page):
+        """Pages are the same every time (the model is deterministic): rendered once, so the
+        replica answers as fast as a real site's cache would."""
+        with self.lock:
+            if key in self.pages:
+                self.pages.move_to_end(key)
+                return self.pages[key]
+        page = render_page()
+        with self.lock:
+            self.pages[key] = page
+            if len(self.pages) > 4096:
+                self.pages.popitem(last=False)
+        return page
 
     def handle_error(self, request, client_address) -> None:
         # Clients that hang up mid-answer (killed crawls, timeouts) are part of the tests
@@ -115,9 +130,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 robots += hostile.robots_lines(ids)
             self._send(200, robots.encode(), "text/plain")
         elif m := DAY_RE.match(path):
-            day = dt.date(int(m[2]), int(m[3]), int(m[4]))
-            page = render.archive_page(model, site_base, image_base, m[1], day, int(m[5] or 1))
-            self._html(page)
+            self._html(self.server.cached(("day", path, site_base), lambda: self._day_page(m)))
         elif m := ARTICLE_RE.match(path):
             self._article(m, site_base, image_base)
         elif m := UPLOAD_RE.match(raw_path):
@@ -137,6 +150,13 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self._html(render.listing_page(model, lang, "新唐人电视台", model.all_articles(lang)))
         else:
             self._not_found()
+
+    def _day_page(self, m: re.Match[str]) -> str | None:
+        site_base, image_base = self._bases()
+        day = dt.date(int(m[2]), int(m[3]), int(m[4]))
+        return render.archive_page(
+            self.server.model, site_base, image_base, m[1], day, int(m[5] or 1)
+        )
 
     def _html(self, page: str | None) -> None:
         if page is None:
@@ -158,7 +178,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         if article.case is not None:
             self._hostile_article(article, site_base, image_base)
             return
-        self._html(render.article_page(model, site_base, image_base, article))
+        key = ("article", article.path, site_base, article.revision)
+        self._html(
+            self.server.cached(
+                key, lambda: render.article_page(model, site_base, image_base, article)
+            )
+        )
 
     def _hostile_article(self, article, site_base: str, image_base: str) -> None:
         case = article.case
