@@ -36,8 +36,16 @@ FAST = [
 START = dt.date(2021, 6, 1)
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_measured(command: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MiB, stderr) of a command run as a child process."""
+    """(wall seconds, peak RSS in MiB, stderr) of a command run as a child process.
+
+    The peak RSS is GNU time's: the rusage of a child that this (large) process forks counts
+    the memory of the fork before its exec, so it cannot be read here."""
+    if Path(GNU_TIME).exists():
+        command = [GNU_TIME, "-f", "peak-rss-kb=%M", *command]
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     # Bytecode caching on, as on any installed machine (this one sets PYTHONDONTWRITEBYTECODE,
     # which makes every run compile the project's modules again)
@@ -53,7 +61,8 @@ def run_measured(command: list[str]) -> tuple[float, int, str]:
         err = log.read().decode("utf-8", "replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{command[:6]} failed ({status}):\n{err[-3000:]}")
-    return wall, rusage.ru_maxrss // 1024, err
+    peak = re.search(r"peak-rss-kb=(\d+)", err)
+    return wall, (int(peak[1]) if peak else rusage.ru_maxrss) // 1024, err
 
 
 def crawl_command(site_url: str, archive: Path, days: int, feed: Path) -> list[str]:

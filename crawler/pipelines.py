@@ -27,21 +27,9 @@ from scrapy.http.request import NO_CALLBACK
 from crawler import signals
 from crawler.dates import BEIJING
 from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
-from crawler.pages import (
-    HOME,
-    HOME_NEWEST,
-    HOME_TAGS,
-    SECTIONS_INDEX,
-    TAGS_INDEX,
-    render_article,
-    render_day_page,
-    render_home,
-    render_section_page,
-    render_sections_index,
-    render_tag_page,
-    render_tags_index,
-)
-from crawler.paths import day_page_path, image_path, section_page_path, tag_page_path
+from crawler.indexes import rebuild_stale_pages
+from crawler.pages import HOME, render_article
+from crawler.paths import image_path
 from crawler.records import content_hash, record_of
 from crawler.store import ArchiveStore
 
@@ -261,43 +249,8 @@ class IndexPagesPipeline(_StorePipeline):
     remembers which ones are stale, so a killed run's pages are rebuilt by the next one."""
 
     def close_spider(self, spider=None) -> None:
-        self.rebuild_stale_pages()
-
-    def rebuild_stale_pages(self) -> None:
-        stale = self.store.stale_pages()
-        if not stale:
-            return
-        kinds = {kind for kind, _ in stale}
-        for kind, key in stale:
-            if kind == "day":
-                lang, day = key.split("/", 1)
-                rows = self.store.articles_on_day(lang, day)
-                self._write(day_page_path(lang, day), render_day_page(lang, day, rows))
-            elif kind == "tag":
-                rows = self.store.articles_with_tag(key)
-                self._write(tag_page_path(key), render_tag_page(key, rows))
-            elif kind == "section":
-                rows = self.store.articles_in_section(key)
-                self._write(section_page_path(key), render_section_page(key, rows))
-        if "tag" in kinds:
-            self._write(TAGS_INDEX, render_tags_index(self.store.tags()))
-        if "section" in kinds:
-            self._write(SECTIONS_INDEX, render_sections_index(self.store.sections()))
-        self._write(
-            HOME,
-            render_home(
-                self.store.count(),
-                self.store.newest(HOME_NEWEST),
-                self.store.days(),
-                self.store.sections(),
-                self.store.tags(HOME_TAGS),
-            ),
-        )
-        self.store.mark_fresh(stale)
-
-    def _write(self, path: str, text: str) -> None:
-        if write_if_changed(self.archive_dir, path, text.encode()):
-            self.stats.inc_value("ntd/files/index_pages_written")
+        written = rebuild_stale_pages(self.store, self.archive_dir)
+        self.stats.inc_value("ntd/files/index_pages_written", written)
 
 
 __all__: list[Any] = [
