@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo test bench lint format clean redis-server
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,19 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint redis-server
 	$(BIN)/python -m pytest
+
+# The distributed tests start a real redis-server (Debian's package; root installs it here)
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		echo "Installing redis-server for the distributed-mode tests"; \
+		apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+
+# The benchmark (about ten minutes): python -m bench.run --quick for a short one
+bench: $(BIN)/.installed redis-server
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .

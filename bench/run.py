@@ -204,11 +204,91 @@ def cpu_per_article(rows: list[tuple[str, str]]) -> None:
     ]
 
 
+def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
+    """Articles per second with one and with two ntd-worker processes sharing a Redis queue."""
+    import shutil
+    import socket
+
+    import redis
+    from scrapy import Request
+    from scrapy_redis import picklecompat
+
+    server = shutil.which("redis-server")
+    if server is None:
+        rows.append(("distributed workers", "skipped: no redis-server on this machine"))
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    redis_process = subprocess.Popen(
+        [server, "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    idle = 2
+    end = START + dt.timedelta(days=days - 1)
+    try:
+        time.sleep(0.5)
+        with Replica("--start", str(START), "--days", str(days), "--per-day", str(per_day)) as site:
+            for workers in (1, 2):
+                redis.Redis.from_url(url).flushall()
+                seed = [sys.executable, "-m", "scrapy", "seed", "--start", str(START), "--end", str(end), "-s", f"REDIS_URL={url}"]  # fmt: skip
+                subprocess.run(seed, cwd=PROJECT_ROOT, check=True, capture_output=True)
+                with tempfile.TemporaryDirectory() as tmp:
+                    command = lambda i: [  # noqa: E731
+                        sys.executable, "-m", "scrapy", "crawl", "ntd-worker",
+                        "-s", f"SITE_URL={site.url}", "-s", f"ARCHIVE_DIR={tmp}/w{i}",
+                        "-s", f"REDIS_URL={url}", "-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", *FAST,
+                    ]  # fmt: skip
+                    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+                    env.pop("PYTHONDONTWRITEBYTECODE", None)
+                    started = time.perf_counter()
+                    processes = [
+                        subprocess.Popen(
+                            command(i), cwd=PROJECT_ROOT, env=env, stderr=subprocess.DEVNULL
+                        )
+                        for i in range(workers)
+                    ]
+                    for p in processes:
+                        p.wait()
+                    wall = time.perf_counter() - started - idle
+                rows.append(
+                    (
+                        f"distributed: {workers} worker(s), {days * per_day} articles",
+                        f"{wall:.1f} s = {days * per_day / wall:.0f} articles/s (idle wait excluded)",
+                    )
+                )
+    finally:
+        redis_process.terminate()
+        redis_process.wait()
+    # What one queued article request costs in Redis (scrapy-redis pickles its dict)
+    from crawler.siteurls import parse_article_url
+    from crawler.spiders.ntd import NtdSpider
+
+    spider = NtdSpider(start=str(START))
+    address = parse_article_url("https://www.ntdtv.com/gb/2021/06/23/a103149816.html")
+    request = Request(
+        address.url,
+        callback=spider.parse_article,
+        errback=spider.article_failed,
+        cb_kwargs={"address": address},
+        meta={"article_id": address.id, "download_maxsize": 5 << 20},
+        priority=10,
+        dont_filter=True,
+    )
+    size = len(picklecompat.dumps(request.to_dict(spider=spider)))
+    rows.append(("Redis: one queued article request", f"{size} bytes serialized"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller replicas")
+    parser.add_argument("--only-distributed", action="store_true")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
+    if args.only_distributed:
+        distributed(rows, 10, 100)
+        _print(rows)
+        return
     cpu_per_article(rows)
     small = (10, 30) if args.quick else (30, 100)
     large = (20, 150) if args.quick else (100, 300)
@@ -221,6 +301,11 @@ def main() -> None:
             f"{rss_large - rss_small:+d} MiB",
         ),
     ]
+    distributed(rows, 10, 30 if args.quick else 100)
+    _print(rows)
+
+
+def _print(rows: list[tuple[str, str]]) -> None:
     width = max(len(k) for k, _ in rows)
     print()
     for key, value in rows:

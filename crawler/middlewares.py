@@ -31,8 +31,14 @@ class SkipArchivedArticlesMiddleware(BaseSpiderMiddleware):
             stats.inc_value("ntd/listing/duplicate")
             return None
         self.requested.add(article_id)
-        refresh = getattr(self.crawler.spider, "refresh", False)
-        if not refresh and self.store is not None and self.store.is_archived(article_id):
+        spider = self.crawler.spider
+        if getattr(spider, "refresh", False):
+            return request
+        # In distributed mode, other workers' archives count too (crawler/spiders/ntd_worker.py)
+        archived_elsewhere = getattr(spider, "is_archived_elsewhere", None)
+        if self.store.is_archived(article_id) or (
+            archived_elsewhere is not None and archived_elsewhere(article_id)
+        ):
             stats.inc_value("ntd/articles/already_archived")
             return None
         return request
@@ -52,6 +58,10 @@ class RetryFailedImagesMiddleware:
 
     async def process_start(self, start):
         spider = self.crawler.spider
+        if spider.first_day is None:  # a distributed worker: its days come later, from Redis
+            async for entry in start:
+                yield entry
+            return
         records = ArchiveStore.of_crawler(self.crawler).records_with_failed_image(
             spider.lang, spider.first_day.isoformat(), spider.last_day.isoformat()
         )

@@ -26,6 +26,7 @@ from scrapy.http.request import NO_CALLBACK
 
 from crawler import signals
 from crawler.dates import BEIJING
+from crawler.distributed import ARCHIVED_KEY
 from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
 from crawler.indexes import rebuild_stale_pages
 from crawler.pages import HOME, render_article
@@ -241,6 +242,17 @@ class ArchiveRecordPipeline(_StorePipeline):
         is_new = self.store.save(record, adapter["date"], content_hash(record))
         adapter["outcome"] = "new" if is_new else "updated"
         self.stats.inc_value(f"ntd/articles/{adapter['outcome']}")
+        return item
+
+
+class SharedArchivePipeline(_StorePipeline):
+    """Distributed mode only: once an article is durably in this worker's store, tell the
+    other workers (a set in Redis), so that none of them requests it again."""
+
+    def process_item(self, item):
+        self.store.commit()
+        spider = self.crawler.spider
+        spider.server.sadd(ARCHIVED_KEY, ItemAdapter(item)["id"])
         return item
 
 

@@ -68,6 +68,10 @@ class RunReport:
         for day in spider.days_to_walk:
             archived = store.archived_ids(spider.lang, day.isoformat())
             listed = spider.listed.get(day, set())
+            # A distributed worker: what another worker archived is not missing
+            elsewhere = getattr(spider, "is_archived_elsewhere", None)
+            if elsewhere is not None:
+                archived |= {i for i in listed - archived if elsewhere(i)}
             days.append(
                 {
                     "day": day.isoformat(),
@@ -86,7 +90,11 @@ class RunReport:
             "failed": get("ntd/articles/failed", 0) + get("ntd/articles/invalid", 0),
         }
         requested = articles["new"] + articles["updated"] + articles["unchanged"]
-        site_unreachable = get("ntd/archive_pages/parsed", 0) == 0 and get("ntd/days/empty", 0) == 0
+        site_unreachable = (
+            len(spider.days_to_walk) > 0
+            and get("ntd/archive_pages/parsed", 0) == 0
+            and get("ntd/days/empty", 0) == 0
+        )
         all_failed = articles["failed"] > 0 and requested == 0
         status = "failed" if (site_unreachable or all_failed) else "ok"
         if reason not in ("finished",):

@@ -90,7 +90,14 @@ class NtdSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _archive_request(self, url: str, day: dt.date, page: int) -> scrapy.Request | None:
+    def _archive_request(
+        self,
+        url: str,
+        day: dt.date,
+        page: int,
+        first: dt.date | None = None,
+        last: dt.date | None = None,
+    ) -> scrapy.Request | None:
         # Requests bypass Scrapy's dupefilter (dont_filter): under JOBDIR it records a request
         # as seen before it is done, so a killed run would never fetch its in-flight pages
         # again. Archive pages are guarded here instead (pagination that loops back), and
@@ -103,14 +110,21 @@ class NtdSpider(scrapy.Spider):
             url,
             callback=self.parse_archive,
             errback=self.archive_failed,
-            cb_kwargs={"day": day, "page": page},
+            cb_kwargs={
+                "day": day,
+                "page": page,
+                "first": first or self.first_day,
+                "last": last or self.last_day,
+            },
             # A day with no stories answers 404 (SITE.md)
             meta={"download_maxsize": self.page_max_bytes}
             | ({"handle_httpstatus_list": [404]} if page == 1 else {}),
             dont_filter=True,
         )
 
-    def parse_archive(self, response: Response, day: dt.date, page: int):
+    def parse_archive(
+        self, response: Response, day: dt.date, page: int, first: dt.date, last: dt.date
+    ):
         stats = self.crawler.stats
         if response.status == 404:
             self.logger.info("No stories on %s (404 at %s)", day, response.url)
@@ -130,7 +144,7 @@ class NtdSpider(scrapy.Spider):
             if address is None or address.lang != self.lang:
                 stats.inc_value("ntd/listing/not_an_article")
                 continue
-            if not self.first_day <= address.date <= self.last_day:
+            if not first <= address.date <= last:
                 # Sticky blocks link to stories of other days (SITE.md)
                 stats.inc_value("ntd/listing/other_day")
                 continue
@@ -151,7 +165,7 @@ class NtdSpider(scrapy.Spider):
         if next_href:
             next_url = absolute_url(response.url, next_href)
             if archive_day_of(next_url) == (self.lang, day):
-                request = self._archive_request(next_url, day, page + 1)
+                request = self._archive_request(next_url, day, page + 1, first, last)
                 if request is not None:
                     yield request
 

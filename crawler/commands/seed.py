@@ -1,0 +1,42 @@
+"""`scrapy seed --start D [--end D] [--lang gb]`: put a backfill's days into the Redis queue
+that the `ntd-worker` spiders take their work from (REDIS_URL)."""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.dates import DateArgumentError, crawl_days
+from crawler.distributed import DAYS_KEY, redis_client, seed_entry
+from crawler.siteurls import LANGS
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "--start YYYY-MM-DD [--end YYYY-MM-DD] [--lang gb|b5]"
+
+    def short_desc(self) -> str:
+        return "Queue a date range for the distributed workers (spider ntd-worker)"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--start", required=True)
+        parser.add_argument("--end")
+        parser.add_argument("--lang", default="gb")
+
+    def run(self, args, opts) -> None:
+        if opts.lang not in LANGS:
+            raise UsageError(f"lang={opts.lang!r} must be one of: {', '.join(LANGS)}")
+        try:
+            days = crawl_days(opts.start, opts.end, None)
+        except DateArgumentError as exc:
+            raise UsageError(str(exc)) from None
+        entries = [seed_entry(day, days[0], days[-1], opts.lang) for day in days]
+        redis_client(self.settings).rpush(DAYS_KEY, *entries)
+        print(f"{len(entries)} days queued ({days[0]} to {days[-1]}, {opts.lang})", file=sys.stderr)

@@ -1,0 +1,25 @@
+"""What the distributed mode keeps in Redis (crawler/spiders/ntd_worker.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+# A list of days to walk, one JSON object each: pushed by `scrapy seed`, taken by the workers
+DAYS_KEY = "ntd-worker:days"
+# The ids of the articles that some worker has archived (and committed to its store)
+ARCHIVED_KEY = "ntd-worker:archived"
+
+
+def seed_entry(day: dt.date, first: dt.date, last: dt.date, lang: str) -> str:
+    """One day of a backfill, with the range it belongs to (links to other days inside the
+    range are followed, like a single run does)."""
+    return json.dumps(
+        {"day": day.isoformat(), "start": first.isoformat(), "end": last.isoformat(), "lang": lang}
+    )
+
+
+def redis_client(settings):
+    from scrapy_redis import connection
+
+    return connection.from_settings(settings)

@@ -1,0 +1,170 @@
+"""Distributed backfills on scrapy-redis with a real redis-server: several workers together
+produce exactly the archive of a single run, and a killed worker loses nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAST, crawl, run_scrapy
+from tests.site.replica import PROJECT_ROOT, Replica
+
+START, END = "2021-06-20", "2021-06-23"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed: `make test` installs it (Debian redis-server)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.time() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def site():
+    with Replica("--start", START, "--days", "4", "--per-day", "30", "--faults", "all") as s:
+        yield s
+
+
+def tree(archive: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(archive)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(archive.rglob("*"))
+        if p.is_file() and ".state" not in p.parts
+    }
+
+
+def exported(archive: Path) -> str:
+    result = run_scrapy("export", "-", "-s", f"ARCHIVE_DIR={archive}")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def worker(site_url: str, redis: str, archive: Path, idle: int = 3) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "ntd-worker",
+        "-s", f"SITE_URL={site_url}", "-s", f"ARCHIVE_DIR={archive}",
+        "-s", f"REDIS_URL={redis}", "-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", *FAST,
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def seed(redis: str) -> None:
+    result = run_scrapy("seed", "--start", START, "--end", END, "-s", f"REDIS_URL={redis}")
+    assert result.returncode == 0, result.stderr
+    assert "4 days queued" in result.stderr
+
+
+def merge(target: Path, *sources: Path) -> None:
+    result = run_scrapy("merge", *map(str, sources), "-s", f"ARCHIVE_DIR={target}")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def single_run(site, tmp_path_factory):
+    archive = tmp_path_factory.mktemp("single") / "archive"
+    result = crawl(site.url, archive, "-a", f"start={START}", "-a", f"end={END}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return tree(archive), exported(archive)
+
+
+def _archived(archive: Path) -> set[str]:
+    path = archive / ".state/archive.sqlite3"
+    if not path.exists():
+        return set()
+    db = sqlite3.connect(path)
+    try:
+        return {r[0] for r in db.execute("SELECT id FROM articles")}
+    except sqlite3.OperationalError:  # the worker has not made its tables yet
+        return set()
+    finally:
+        db.close()
+
+
+def wait_until_started(*parts: Path) -> None:
+    """Until each worker holds its archive's lock (it then opens its spider at once)."""
+    deadline = time.time() + 60
+    for part in parts:
+        lock = part / ".state/run.lock"
+        while not (lock.exists() and lock.read_text().strip()):
+            assert time.time() < deadline, "a worker did not start"
+            time.sleep(0.05)
+    time.sleep(1.5)
+
+
+def test_three_workers_produce_the_archive_of_a_single_run(site, redis_url, single_run, tmp_path):
+    parts = [tmp_path / f"worker{i}" for i in range(3)]
+    workers = [worker(site.url, redis_url, part, idle=4) for part in parts]
+    wait_until_started(*parts)
+    seed(redis_url)
+    for process in workers:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()[-2000:]
+    shares = [_archived(part) for part in parts]
+    assert sum(len(s) > 0 for s in shares) >= 2, "the work should be shared"
+    assert not set.intersection(*shares), "an article was archived by two workers"
+    merged = tmp_path / "merged"
+    merge(merged, *parts)
+    files, records = single_run
+    assert tree(merged) == files
+    assert exported(merged) == records
+
+
+def test_a_killed_worker_loses_nothing(site, redis_url, single_run, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    killed = worker(site.url, redis_url, first)
+    survivor = worker(site.url, redis_url, second)
+    wait_until_started(first, second)
+    seed(redis_url)
+    deadline = time.time() + 60
+    while len(_archived(first)) < 5:
+        assert time.time() < deadline and killed.poll() is None, "the first worker did no work"
+        time.sleep(0.05)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(30)
+    assert survivor.wait(300) == 0
+    # What the killed worker had taken from the queue is gone with it: the same seed again
+    # walks the days once more and fetches exactly what is not archived anywhere
+    seed(redis_url)
+    again = worker(site.url, redis_url, first)
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err.decode()[-2000:]
+    merged = tmp_path / "merged"
+    merge(merged, first, second)
+    files, records = single_run
+    assert tree(merged) == files
+    assert exported(merged) == records
