@@ -78,7 +78,7 @@ def test_deploy_schedule_and_run_on_scrapyd(scrapyd, tmp_path):
     )
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     assert '"status": "ok"' in deploy.stdout
-    assert _call(f"{url}/listspiders.json?project=ntd_archive")["spiders"] == ["ntd"]
+    assert _call(f"{url}/listspiders.json?project=ntd_archive")["spiders"] == ["ntd", "ntd-worker"]
 
     archive = tmp_path / "archive"
     with Replica(
