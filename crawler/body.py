@@ -91,6 +91,7 @@ HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]>|~])")
 _ENTITY_RE = re.compile(r"&(?=#?\w+;)")
+_SPECIAL_RE = re.compile(r"[\\`*_\[\]>|~<&]")
 _LINE_START_RE = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
 _ORDERED_START_RE = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
@@ -110,6 +111,8 @@ class Body:
 
 
 def escape_markdown(text: str) -> str:
+    if not _SPECIAL_RE.search(text):  # most of a Chinese article: nothing to escape
+        return text
     # "<" as an entity, so that no text can open an HTML tag, even to a naive reader
     text = _ENTITY_RE.sub("&amp;", text).replace("<", "&lt;")
     return _ESCAPE_RE.sub(r"\\\1", text)

@@ -108,17 +108,17 @@ def load_article(
     response: TextResponse, address: ArticleAddress, site_url: str, site_hosts: frozenset[str]
 ) -> Article:
     """Build the Article item of an article page; fields the page lacks stay None/empty."""
-    # The response's own selector: ItemLoader would otherwise parse the page a second time
-    loader = ArticleLoader(selector=response.selector, response=response)
     path = address.archive_path
-    canonical_url = (
-        f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
+    # What the address tells goes into the item as it is; the page's fields through the loader
+    known = Article(
+        id=address.id,
+        url=f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html",
+        lang=address.lang,
+        date=address.date.isoformat(),
+        path=path,
     )
-    loader.add_value("id", address.id)
-    loader.add_value("url", canonical_url)
-    loader.add_value("lang", address.lang)
-    loader.add_value("date", address.date.isoformat())
-    loader.add_value("path", path)
+    # The response's own selector: ItemLoader would otherwise parse the page a second time
+    loader = ArticleLoader(item=known, selector=response.selector, response=response)
 
     loader.add_value("title", response.css("div.article_title h1").xpath("string()").get())
     if not loader.get_output_value("title"):

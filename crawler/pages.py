@@ -110,6 +110,10 @@ def _article_list(page: str, rows: list[ArticleRow], with_day: bool = True) -> s
     return "\n".join(lines) if lines else "(none)"
 
 
+def _articles(count: int) -> str:
+    return "1 article" if count == 1 else f"{count} articles"
+
+
 def _nav(page: str, *trail: str) -> str:
     return SEPARATOR.join([_link("首页", relative_link(page, HOME)), *map(escape_markdown, trail)])
 
@@ -118,7 +122,7 @@ def render_day_page(lang: str, day: str, rows: list[ArticleRow]) -> str:
     page = day_page_path(lang, day)
     return (
         f"{_nav(page, day)}\n\n# {day} ({lang})\n\n"
-        f"{len(rows)} articles, newest first (times are Beijing time).\n\n"
+        f"{_articles(len(rows))}, newest first (times are Beijing time).\n\n"
         f"{_article_list(page, rows, with_day=False)}\n"
     )
 
@@ -128,7 +132,7 @@ def render_tag_page(name: str, rows: list[ArticleRow]) -> str:
     return (
         f"{SEPARATOR.join([_nav(page), _link('标签', relative_link(page, TAGS_INDEX))])}"
         f"{SEPARATOR}{escape_markdown(name)}\n\n# 标签：{escape_markdown(name)}\n\n"
-        f"{len(rows)} articles, newest first.\n\n{_article_list(page, rows)}\n"
+        f"{_articles(len(rows))}, newest first.\n\n{_article_list(page, rows)}\n"
     )
 
 
@@ -137,7 +141,7 @@ def render_section_page(name: str, rows: list[ArticleRow]) -> str:
     return (
         f"{SEPARATOR.join([_nav(page), _link('栏目', relative_link(page, SECTIONS_INDEX))])}"
         f"{SEPARATOR}{escape_markdown(name)}\n\n# 栏目：{escape_markdown(name)}\n\n"
-        f"{len(rows)} articles, newest first.\n\n{_article_list(page, rows)}\n"
+        f"{_articles(len(rows))}, newest first.\n\n{_article_list(page, rows)}\n"
     )
 
 
@@ -174,7 +178,7 @@ def render_home(
     tag_entries = [(name, tag_page_path(name), n) for name, n in top_tags]
     return (
         "# 新唐人电视台 (NTD) archive\n\n"
-        f"{total} articles archived. "
+        f"{_articles(total)} archived. "
         f"{_link('All sections', SECTIONS_INDEX)} · {_link('All tags', TAGS_INDEX)}\n\n"
         f"## Newest articles\n\n{_article_list(HOME, newest)}\n\n"
         f"## Sections\n\n{_counted_links(HOME, section_entries)}\n\n"
