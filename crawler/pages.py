@@ -128,19 +128,18 @@ def render_day_page(lang: str, day: str, rows: list[ArticleRow]) -> str:
 
 
 def render_tag_page(name: str, rows: list[ArticleRow]) -> str:
-    page = tag_page_path(name)
-    return (
-        f"{SEPARATOR.join([_nav(page), _link('标签', relative_link(page, TAGS_INDEX))])}"
-        f"{SEPARATOR}{escape_markdown(name)}\n\n# 标签：{escape_markdown(name)}\n\n"
-        f"{_articles(len(rows))}, newest first.\n\n{_article_list(page, rows)}\n"
-    )
+    return _listing_page(tag_page_path(name), "标签", TAGS_INDEX, name, rows)
 
 
 def render_section_page(name: str, rows: list[ArticleRow]) -> str:
-    page = section_page_path(name)
+    return _listing_page(section_page_path(name), "栏目", SECTIONS_INDEX, name, rows)
+
+
+def _listing_page(page: str, kind: str, kind_index: str, name: str, rows: list[ArticleRow]) -> str:
+    """A tag's or a section's page: every article carrying it, newest first."""
+    nav = SEPARATOR.join([_nav(page), _link(kind, relative_link(page, kind_index))])
     return (
-        f"{SEPARATOR.join([_nav(page), _link('栏目', relative_link(page, SECTIONS_INDEX))])}"
-        f"{SEPARATOR}{escape_markdown(name)}\n\n# 栏目：{escape_markdown(name)}\n\n"
+        f"{nav}{SEPARATOR}{escape_markdown(name)}\n\n# {kind}：{escape_markdown(name)}\n\n"
         f"{_articles(len(rows))}, newest first.\n\n{_article_list(page, rows)}\n"
     )
 
