@@ -6,6 +6,7 @@
 300 FeaturedImagePipeline        download the featured image once, keep its original bytes
 400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
 500 ArchiveRecordPipeline        record the article in the store, after its files are on disk
+550 SharedArchivePipeline        distributed workers only: tell the others (Redis) it is done
 600 IndexPagesPipeline           rebuild the index pages the run touched, from the store
 """
 

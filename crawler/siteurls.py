@@ -65,11 +65,6 @@ def archive_day_of(url: str) -> tuple[str, dt.date] | None:
         return None
 
 
-def tag_name_from_url(url: str) -> str | None:
-    m = TAG_PATH_RE.match(unquote(urlsplit(url).path))
-    return m["name"] if m else None
-
-
 def section_slug_from_url(url: str) -> str | None:
     m = SECTION_PATH_RE.match(urlsplit(url).path)
     return m["slug"] if m else None

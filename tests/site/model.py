@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.site.hostile import CASES, GOOD_BODY, HOSTILE_DAY_ISO, Case
@@ -228,6 +227,3 @@ class SiteModel:
             model = self if self.in_range(other) else SiteModel(other, 1, 2)
             out.extend(model.articles_on(lang, other)[:1])
         return out
-
-    def image_path_of(self, url: str | None) -> str | None:
-        return urlsplit(url).path if url else None
