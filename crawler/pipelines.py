@@ -103,9 +103,10 @@ class ArticleHistoryPipeline(_StorePipeline):
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        stored = self.store.record(adapter["id"])
-        if stored is None or content_hash(stored) == content_hash(record_of(item)):
+        state = self.store.article_state(adapter["id"])
+        if state is None or state.content_hash == content_hash(record_of(item)):
             return item
+        stored = self.store.record(adapter["id"])
         adapter["published"] = stored.get("published") or adapter.get("published")
         page_modified = adapter.get("modified")
         if not page_modified or page_modified <= (stored.get("modified") or ""):

@@ -275,9 +275,17 @@ class ArchiveStore:
         for (raw,) in self.db.execute(sql, (start or "0000-00-00", end or "9999-99-99")):
             yield json.loads(raw)
 
+    @contextmanager
     def _transaction(self):
+        """One transaction of its own, after committing the pending batch of saves."""
         self.commit()
-        return _Transaction(self.db)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     @contextmanager
     def _batch(self):
@@ -296,14 +304,3 @@ class ArchiveStore:
             or time.monotonic() - self._batch_started >= SAVE_BATCH_SECONDS
         ):
             self.commit()
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
