@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +33,28 @@ def run_scrapy(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 300):
         text=True,
         timeout=timeout,
     )
+
+
+def archive_tree(archive: Path) -> dict[str, str]:
+    """Every file of the archive but the store and run reports, with a digest of its bytes."""
+    return {
+        str(p.relative_to(archive)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(archive.rglob("*"))
+        if p.is_file() and ".state" not in p.parts
+    }
+
+
+def exported(archive: Path) -> list[dict]:
+    """The archive's records, through `scrapy export` as a user would get them."""
+    result = run_scrapy("export", "-", "-s", f"ARCHIVE_DIR={archive}")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def crawl(site_url: str, archive: Path, *args: str, feed: Path | None = None):

@@ -3,7 +3,6 @@ produce exactly the archive of a single run, and a killed worker loses nothing."
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -16,16 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, crawl, run_scrapy
+from tests.conftest import FAST, archive_tree, crawl, exported, free_port, run_scrapy
 from tests.site.replica import PROJECT_ROOT, Replica
 
 START, END = "2021-06-20", "2021-06-23"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -33,7 +26,7 @@ def redis_url():
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is not installed: `make test` installs it (Debian redis-server)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -55,20 +48,6 @@ def redis_url():
 def site():
     with Replica("--start", START, "--days", "4", "--per-day", "30", "--faults", "all") as s:
         yield s
-
-
-def tree(archive: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(archive)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(archive.rglob("*"))
-        if p.is_file() and ".state" not in p.parts
-    }
-
-
-def exported(archive: Path) -> str:
-    result = run_scrapy("export", "-", "-s", f"ARCHIVE_DIR={archive}")
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def worker(site_url: str, redis: str, archive: Path, idle: int = 3) -> subprocess.Popen:
@@ -99,7 +78,7 @@ def single_run(site, tmp_path_factory):
     archive = tmp_path_factory.mktemp("single") / "archive"
     result = crawl(site.url, archive, "-a", f"start={START}", "-a", f"end={END}")
     assert result.returncode == 0, result.stderr[-2000:]
-    return tree(archive), exported(archive)
+    return archive_tree(archive), exported(archive)
 
 
 def _archived(archive: Path) -> set[str]:
@@ -140,7 +119,7 @@ def test_three_workers_produce_the_archive_of_a_single_run(site, redis_url, sing
     merged = tmp_path / "merged"
     merge(merged, *parts)
     files, records = single_run
-    assert tree(merged) == files
+    assert archive_tree(merged) == files
     assert exported(merged) == records
 
 
@@ -166,5 +145,5 @@ def test_a_killed_worker_loses_nothing(site, redis_url, single_run, tmp_path):
     merged = tmp_path / "merged"
     merge(merged, first, second)
     files, records = single_run
-    assert tree(merged) == files
+    assert archive_tree(merged) == files
     assert exported(merged) == records

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -13,25 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, crawl, run_scrapy
+from tests.conftest import FAST, archive_tree, crawl, exported
 from tests.site.replica import PROJECT_ROOT, Replica
 
 RANGE = ["-a", "start=2021-06-20", "-a", "end=2021-06-23"]
-
-
-def tree(archive: Path) -> dict[str, str]:
-    """Every file of the archive but the store and run reports, with a digest of its bytes."""
-    return {
-        str(p.relative_to(archive)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(archive.rglob("*"))
-        if p.is_file() and ".state" not in p.parts
-    }
-
-
-def exported(archive: Path) -> list[dict]:
-    result = run_scrapy("export", "-", "-s", f"ARCHIVE_DIR={archive}")
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +30,7 @@ def reference(site, tmp_path_factory):
     archive = tmp_path_factory.mktemp("reference") / "archive"
     result = crawl(site.url, archive, *RANGE)
     assert result.returncode == 0, result.stderr[-2000:]
-    return tree(archive), exported(archive)
+    return archive_tree(archive), exported(archive)
 
 
 def _crawl_env(extra: dict[str, str]) -> dict[str, str]:
@@ -102,7 +86,7 @@ def test_killed_run_resumes_to_the_same_archive(site, reference, tmp_path, crash
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     files, records = reference
-    assert tree(archive) == files
+    assert archive_tree(archive) == files
     assert exported(archive) == records
 
 
@@ -121,7 +105,7 @@ def test_kill_at_a_random_moment_then_rerun(site, reference, tmp_path, after):
     result = crawl(site.url, archive, *RANGE)
     assert result.returncode == 0, result.stderr[-2000:]
     files, records = reference
-    assert tree(archive) == files
+    assert archive_tree(archive) == files
     assert exported(archive) == records
 
 
@@ -133,7 +117,7 @@ def test_refresh_rewrites_exactly_the_changed_articles(tmp_path):
             == 0
         )
         before_records = {r["id"]: r for r in exported(archive)}
-        before = {p: (archive / p).stat().st_mtime_ns for p in tree(archive)}
+        before = {p: (archive / p).stat().st_mtime_ns for p in archive_tree(archive)}
         changed = sorted(before_records)[3:6]
         for article_id in changed:
             site.revise(article_id)
@@ -179,7 +163,7 @@ def test_overlapping_runs_cannot_corrupt_the_archive(site, reference, tmp_path):
     assert f"another run (pid {first.pid}) is using the archive" in second.stderr
     assert first.wait(300) == 0
     files, records = reference
-    assert tree(archive) == files
+    assert archive_tree(archive) == files
     assert exported(archive) == records
     # Once the first run is over, the archive is free again
     assert crawl(site.url, archive, *RANGE).returncode == 0

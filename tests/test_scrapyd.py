@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
 from tests.site.model import SiteModel, parse_faults
 from tests.site.replica import PROJECT_ROOT, Replica
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _call(url: str, data: list[tuple[str, str]] | None = None) -> dict:
@@ -34,7 +28,7 @@ def _call(url: str, data: list[tuple[str, str]] | None = None) -> dict:
 
 @pytest.fixture
 def scrapyd(tmp_path):
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "scrapyd"
     home.mkdir()
     (home / "scrapyd.conf").write_text(
