@@ -22,6 +22,10 @@ IMAGES_TIMEOUT = 60
 # Archive and article pages larger than this are refused (a real one is under 1 MiB)
 PAGE_MAX_BYTES = 5 * 1024 * 1024
 
+# Worker processes that extract articles beside the crawl (0: in the crawl's own process);
+# unset: one when the machine has a core to spare
+EXTRACTION_PROCESSES = None
+
 # -- politeness --------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 USER_AGENT = "ntd-archive/0.1 (+https://github.com/ntd-archive/ntd-archive; archival crawler)"

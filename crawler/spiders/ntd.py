@@ -11,7 +11,7 @@ from twisted.python.failure import Failure
 
 from crawler import signals
 from crawler.dates import DateArgumentError, crawl_days
-from crawler.loaders import load_article
+from crawler.extraction import ExtractionPool
 from crawler.siteurls import (
     LANGS,
     absolute_url,
@@ -169,7 +169,7 @@ class NtdSpider(scrapy.Spider):
                 if request is not None:
                     yield request
 
-    def parse_article(self, response: Response, address):
+    async def parse_article(self, response: Response, address):
         if not isinstance(response, TextResponse):
             self._failed("article", response.url, "not an HTML page")
             return
@@ -177,7 +177,8 @@ class NtdSpider(scrapy.Spider):
             # The site does not move its articles to other hosts: whatever is there is not it
             self._failed("article", address.url, f"redirected off the site to {response.url}")
             return
-        yield load_article(response, address, self.site_url, self.site_hosts)
+        pool = ExtractionPool.of_crawler(self.crawler)
+        yield await pool.extract(response, address, self.site_url, self.site_hosts)
 
     def archive_failed(self, failure: Failure):
         self._failed("archive_page", *_address_and_reason(failure))

@@ -1,0 +1,276 @@
+"""Article extraction (parse + fields + Markdown) in worker processes, beside the crawl.
+
+Extraction is pure CPU work: in the crawl's process it competes with Scrapy's own work for one
+core (the GIL), so when the site answers fast the crawl runs at the speed of one core. Worker
+processes take it to the other cores. No thread is involved: each worker is a child process
+spoken to over its stdin/stdout pipes from the event loop (a thread pool or
+ProcessPoolExecutor adds threads that fight the crawl for the GIL on every hand-off).
+
+Protocol: frames of a 4-byte big-endian length and a pickle; a job is
+(job id, url, body, encoding, address, site_url, site_hosts), a reply is
+(job id, dict of the item or None, error text or None).
+
+Whatever goes wrong with a worker (it dies, it replies with an error, it cannot start), the
+article is extracted in the crawl's own process instead, exactly as without workers, so no
+article is lost and an exception in extraction surfaces as it always would."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import resource
+import signal
+import struct
+import subprocess
+import sys
+
+from scrapy.http import HtmlResponse, TextResponse
+
+from crawler.items import Article
+from crawler.loaders import load_article
+from crawler.siteurls import ArticleAddress
+
+logger = logging.getLogger(__name__)
+
+_HEADER = struct.Struct("!I")
+# Restarts of dead workers per run before extraction stays in the crawl's process
+MAX_RESTARTS = 3
+
+
+def default_processes() -> int:
+    """One worker when there is a core to spare for it; none on a single core."""
+    return 1 if (os.cpu_count() or 1) > 1 else 0
+
+
+class WorkerGone(RuntimeError):
+    pass
+
+
+class _Worker(asyncio.Protocol):
+    """One child process and the jobs it has not answered yet."""
+
+    def __init__(self, command: list[str], on_exit) -> None:
+        self.command = command
+        self.pending: dict[int, asyncio.Future] = {}
+        self.buffer = bytearray()
+        self.process: subprocess.Popen | None = None
+        self.writer: asyncio.WriteTransport | None = None
+        self.alive = False
+        self.on_exit = on_exit
+
+    async def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.process = subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+            # The crawl's own import path: under Scrapyd the project is an egg on sys.path only
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        )
+        self.writer, _ = await loop.connect_write_pipe(asyncio.Protocol, self.process.stdin)
+        await loop.connect_read_pipe(lambda: self, self.process.stdout)
+        self.alive = True
+
+    def submit(self, job_id: int, job: tuple) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.pending[job_id] = future
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        self.writer.write(_HEADER.pack(len(data)))
+        self.writer.write(data)
+        return future
+
+    # -- asyncio.Protocol, for the worker's stdout -------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self.buffer)
+            if len(self.buffer) < _HEADER.size + size:
+                return
+            frame = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
+            del self.buffer[: _HEADER.size + size]
+            job_id, fields, error = pickle.loads(frame)
+            future = self.pending.pop(job_id, None)
+            if future is not None and not future.done():
+                future.set_result((fields, error))
+
+    def connection_lost(self, exc) -> None:
+        self.alive = False
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(WorkerGone("extraction worker exited"))
+        self.pending.clear()
+        self.on_exit(self)
+
+    def stop(self) -> int | None:
+        """Close the worker's input (it exits when it has answered everything) and reap it."""
+        self.alive = False
+        if self.writer is not None:
+            self.writer.close()
+        if self.process is None:
+            return None
+        # The transport closes its pipe on the loop's next turn; the wait below would block
+        # that turn, so the pipe is closed now
+        self.process.stdin.close()
+        try:
+            return self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+class ExtractionPool:
+    """Extracts articles in `processes` worker processes (0: in the crawl's own process)."""
+
+    def __init__(self, processes: int, stats=None, command: list[str] | None = None) -> None:
+        self.processes = processes
+        self.command = command or [sys.executable, "-m", "crawler.extraction"]
+        self.stats = stats
+        self.workers: list[_Worker] = []
+        self.restarts = 0
+        self.next_job = 0
+        self.starting: asyncio.Task | None = None
+        self.closed = False
+
+    @classmethod
+    def of_crawler(cls, crawler) -> ExtractionPool:
+        pool = crawler.__dict__.get("_ntd_extraction_pool")
+        if pool is None:
+            from scrapy import signals
+
+            setting = crawler.settings.get("EXTRACTION_PROCESSES")
+            processes = default_processes() if setting in (None, "") else int(setting)
+            pool = cls(max(0, processes), crawler.stats)
+            crawler.__dict__["_ntd_extraction_pool"] = pool
+
+            def close(spider=None) -> None:
+                crawler.__dict__.pop("_ntd_extraction_pool", None)
+                pool.close()
+
+            crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+        return pool
+
+    async def extract(
+        self,
+        response: TextResponse,
+        address: ArticleAddress,
+        site_url: str,
+        site_hosts: frozenset[str],
+    ) -> Article:
+        worker = await self._worker()
+        if worker is not None:
+            self.next_job += 1
+            job = (
+                self.next_job,
+                response.url,
+                response.body,
+                response.encoding,
+                address,
+                site_url,
+                site_hosts,
+            )
+            try:
+                fields, error = await worker.submit(self.next_job, job)
+            except WorkerGone:
+                self._count("ntd/extraction/worker_lost")
+            else:
+                if error is None:
+                    return Article(fields)
+                # Extracted again below, in this process, so that the error surfaces as usual
+                self._count("ntd/extraction/worker_errors")
+        self._count("ntd/extraction/in_process")
+        return load_article(response, address, site_url, site_hosts)
+
+    async def _worker(self) -> _Worker | None:
+        if self.closed or self.processes == 0:
+            return None
+        if len(self.workers) < self.processes and self.restarts <= MAX_RESTARTS:
+            if self.starting is None:
+                self.starting = asyncio.ensure_future(self._start_workers())
+            await asyncio.shield(self.starting)
+        alive = [w for w in self.workers if w.alive]
+        return min(alive, key=lambda w: len(w.pending)) if alive else None
+
+    async def _start_workers(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while len(self.workers) < self.processes:
+                worker = _Worker(self.command, self._worker_exited)
+                await worker.start(loop)
+                self.workers.append(worker)
+        except OSError as exc:
+            logger.warning("Extraction workers not started (%s): extracting in-process", exc)
+            self.processes = len(self.workers)
+        finally:
+            self.starting = None
+
+    def _worker_exited(self, worker: _Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if self.closed:
+            return
+        self.restarts += 1
+        logger.warning(
+            "Extraction worker exited (code %s); %s",
+            worker.stop(),
+            "starting another" if self.restarts <= MAX_RESTARTS else "extracting in-process",
+        )
+
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+    def close(self) -> None:
+        self.closed = True
+        for worker in list(self.workers):
+            worker.stop()
+        self.workers.clear()
+
+
+# -- the worker process ----------------------------------------------------------------------
+
+
+def _read_exactly(stream, size: int) -> bytes | None:
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def serve(stdin, stdout) -> None:
+    """Answer jobs until the input ends (the crawl closed it, or died)."""
+    while True:
+        header = _read_exactly(stdin, _HEADER.size)
+        if header is None:
+            return
+        frame = _read_exactly(stdin, _HEADER.unpack(header)[0])
+        if frame is None:
+            return
+        job_id, url, body, encoding, address, site_url, site_hosts = pickle.loads(frame)
+        try:
+            response = HtmlResponse(url, body=body, encoding=encoding)
+            reply = (job_id, dict(load_article(response, address, site_url, site_hosts)), None)
+        except Exception as exc:  # noqa: BLE001 - the crawl's process redoes it and reports it
+            reply = (job_id, None, f"{type(exc).__name__}: {exc}")
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(_HEADER.pack(len(data)))
+        stdout.write(data)
+        stdout.flush()
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the crawl shuts down gracefully and still needs
+    # its worker for the pages in flight; the worker ends when the crawl closes its input
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(sys.stdin.buffer, sys.stdout.buffer)
+    if os.environ.get("NTD_REPORT_WORKER_RSS"):  # for the benchmark's memory figures
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print(
+            f"extraction worker: peak RSS {usage.ru_maxrss // 1024} MiB, "
+            f"CPU {usage.ru_utime + usage.ru_stime:.2f} s",
+            file=sys.stderr,
+        )
+
+
+if __name__ == "__main__":
+    main()
