@@ -38,6 +38,9 @@ UPLOAD_RE = re.compile(r"^/assets/uploads/\d{4}/\d{2}/([^/]+)$")
 class ReplicaServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 overflows when a crawl opens its 16 connections at
+    # once: the kernel drops the SYNs and the client retries after 1 s, then 3 s
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], model: SiteModel) -> None:
         super().__init__(address, ReplicaHandler)
@@ -70,6 +73,9 @@ class ReplicaServer(ThreadingHTTPServer):
 class ReplicaHandler(BaseHTTPRequestHandler):
     server: ReplicaServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the body waits for the
+    # client's delayed ACK of the headers (up to 40 ms) on a kept-alive connection
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
