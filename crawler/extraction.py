@@ -8,7 +8,8 @@ ProcessPoolExecutor adds threads that fight the crawl for the GIL on every hand-
 
 Protocol: frames of a 4-byte big-endian length and a pickle; a job is
 (job id, url, body, encoding, address, site_url, site_hosts), a reply is
-(job id, dict of the item or None, error text or None).
+(job id, dict of the item or None, error text or None). The worker also makes the item's
+PreparedRecord ahead (records.py): the Markdown file, hash and stored JSON of its record.
 
 Whatever goes wrong with a worker (it dies, it replies with an error, it cannot start), the
 article is extracted in the crawl's own process instead, exactly as without workers, so no
@@ -30,6 +31,8 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.items import Article
 from crawler.loaders import load_article
+from crawler.paths import image_path
+from crawler.records import PreparedRecord, prepare, record_of
 from crawler.siteurls import ArticleAddress
 
 logger = logging.getLogger(__name__)
@@ -237,6 +240,21 @@ def _read_exactly(stream, size: int) -> bytes | None:
     return data if len(data) == size else None
 
 
+def _prepare_ahead(item: Article) -> PreparedRecord | None:
+    """What the pipelines will derive from the item's record once its featured image is stored
+    (as it nearly always is), made here rather than in the crawl's busy process. None when it
+    cannot be made (an article the pipelines will drop); the crawl's process makes whatever
+    does not match in the end."""
+    record = record_of(item)
+    image = record.get("featured_image")
+    if image and image.get("url"):
+        record["featured_image"] = {**image, "path": image_path(image["url"])}
+    try:
+        return prepare(record)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def serve(stdin, stdout) -> None:
     """Answer jobs until the input ends (the crawl closed it, or died)."""
     while True:
@@ -249,9 +267,12 @@ def serve(stdin, stdout) -> None:
         job_id, url, body, encoding, address, site_url, site_hosts = pickle.loads(frame)
         try:
             response = HtmlResponse(url, body=body, encoding=encoding)
-            reply = (job_id, dict(load_article(response, address, site_url, site_hosts)), None)
+            item = load_article(response, address, site_url, site_hosts)
         except Exception as exc:  # noqa: BLE001 - the crawl's process redoes it and reports it
             reply = (job_id, None, f"{type(exc).__name__}: {exc}")
+        else:
+            item["prepared"] = _prepare_ahead(item)
+            reply = (job_id, dict(item), None)
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.write(_HEADER.pack(len(data)))
         stdout.write(data)

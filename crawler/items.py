@@ -42,3 +42,4 @@ class Article(scrapy.Item):
     date = scrapy.Field()  # the address date, YYYY-MM-DD (US Eastern)
     section_slug = scrapy.Field()  # prog1138
     outcome = scrapy.Field()  # "new" or "updated", set when the store records it
+    prepared = scrapy.Field()  # records.PreparedRecord: what the pipelines derive, made once

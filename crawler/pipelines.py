@@ -30,9 +30,9 @@ from crawler.dates import BEIJING
 from crawler.distributed import ARCHIVED_KEY
 from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
 from crawler.indexes import rebuild_stale_pages
-from crawler.pages import HOME, render_article
+from crawler.pages import HOME
 from crawler.paths import image_path
-from crawler.records import content_hash, record_of
+from crawler.records import prepared_record
 from crawler.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class DeduplicateArticlesPipeline(_StorePipeline):
         state = self.store.article_state(article_id)
         if state is None or state.image_missing:
             return item
-        if state.content_hash == content_hash(record_of(item)):
+        if state.content_hash == prepared_record(item).content_hash:
             self.stats.inc_value("ntd/articles/unchanged")
             raise DropItem(f"Article {adapter['url']} is unchanged", "DEBUG")
         return item
@@ -104,7 +104,7 @@ class ArticleHistoryPipeline(_StorePipeline):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         state = self.store.article_state(adapter["id"])
-        if state is None or state.content_hash == content_hash(record_of(item)):
+        if state is None or state.content_hash == prepared_record(item).content_hash:
             return item
         stored = self.store.record(adapter["id"])
         adapter["published"] = stored.get("published") or adapter.get("published")
@@ -227,21 +227,24 @@ class ArticleFilePipeline:
             logger.info("Removed %d temporary files left by an interrupted run", removed)
 
     def process_item(self, item):
-        record = record_of(item)
-        if write_if_changed(self.archive_dir, record["path"], render_article(record).encode()):
+        prepared = prepared_record(item)
+        if write_if_changed(self.archive_dir, prepared.record["path"], prepared.markdown_file):
             self.stats.inc_value("ntd/files/articles_written")
         return item
 
 
 class ArchiveRecordPipeline(_StorePipeline):
     def process_item(self, item):
-        record = record_of(item)
+        prepared = prepared_record(item)
+        record = prepared.record
         if self.store.article_state(record["id"]) and self.store.record(record["id"]) == record:
             # Fetched again (refresh, or to retry its image) and nothing changed
             self.stats.inc_value("ntd/articles/unchanged")
             raise DropItem(f"Article {record['url']} is unchanged", "DEBUG")
         adapter = ItemAdapter(item)
-        is_new = self.store.save(record, adapter["date"], content_hash(record))
+        is_new = self.store.save(
+            record, adapter["date"], prepared.content_hash, prepared.stored_json
+        )
         adapter["outcome"] = "new" if is_new else "updated"
         self.stats.inc_value(f"ntd/articles/{adapter['outcome']}")
         return item

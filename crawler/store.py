@@ -158,8 +158,9 @@ class ArchiveStore:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
-    def save(self, record: dict, day: str, content_hash: str) -> bool:
-        """Record an article (after its files are on disk); True if it was new.
+    def save(self, record: dict, day: str, content_hash: str, record_json: str) -> bool:
+        """Record an article (after its files are on disk); True if it was new. `record_json`
+        is the record as records.stored_json encodes it.
         The index pages that show it, before and after, are marked for rebuilding.
 
         Saves are committed in batches (SAVE_BATCH articles or SAVE_BATCH_SECONDS): a crash
@@ -197,7 +198,7 @@ class ArchiveStore:
                     featured.get("url"),
                     featured.get("path"),
                     content_hash,
-                    json.dumps(record, ensure_ascii=False, sort_keys=True),
+                    record_json,
                 ),
             )
             self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (record["id"],))

@@ -13,6 +13,9 @@ import pytest
 
 from crawler.extraction import MAX_RESTARTS, ExtractionPool
 from crawler.loaders import load_article
+from crawler.pages import render_article
+from crawler.paths import image_path
+from crawler.records import content_hash, prepared_record, record_of, stored_json
 from crawler.siteurls import parse_article_url
 from tests.test_loaders import SITE, SOURCES, _page
 
@@ -30,8 +33,11 @@ def in_process(response):
 
 
 async def extract_all(pool: ExtractionPool, responses) -> list[dict]:
+    """The items, without what the worker prepares ahead (checked on its own below)."""
     jobs = [pool.extract(r, parse_article_url(r.url), SITE, HOSTS) for r in responses]
-    return [dict(item) for item in await asyncio.gather(*jobs)]
+    return [
+        {k: v for k, v in item.items() if k != "prepared"} for item in await asyncio.gather(*jobs)
+    ]
 
 
 def test_worker_extracts_exactly_what_the_crawl_process_does():
@@ -50,6 +56,50 @@ def test_worker_extracts_exactly_what_the_crawl_process_does():
     assert items == [in_process(r) for r in RESPONSES]
     assert len(pids) == 1 and pids[0] != os.getpid()
     assert "ntd/extraction/in_process" not in stats
+
+
+def test_the_worker_prepares_the_file_of_the_article_with_its_image_stored():
+    async def run():
+        pool = ExtractionPool(1)
+        try:
+            jobs = [pool.extract(r, parse_article_url(r.url), SITE, HOSTS) for r in RESPONSES]
+            return await asyncio.gather(*jobs)
+        finally:
+            pool.close()
+
+    items = asyncio.run(run())
+    assert sum(1 for item in items if item["featured_image"]) >= len(items) // 2
+    for item in items:
+        prepared = item["prepared"]
+        image = item["featured_image"]
+        if image:  # as the image pipeline leaves it once the image is on disk
+            item["featured_image"] = {**image, "path": image_path(image["url"])}
+        record = record_of(item)
+        assert prepared.record == record
+        assert prepared_record(item) is prepared  # used as it is: nothing made again
+        assert prepared.markdown_file == render_article(record).encode()
+        assert prepared.content_hash == content_hash(record)
+        assert prepared.stored_json == stored_json(record)
+
+
+def test_what_the_worker_prepared_is_made_again_when_the_image_fails():
+    async def run():
+        pool = ExtractionPool(1)
+        try:
+            return await pool.extract(
+                RESPONSES[0], parse_article_url(RESPONSES[0].url), SITE, HOSTS
+            )
+        finally:
+            pool.close()
+
+    item = asyncio.run(run())
+    assert item["featured_image"]["path"] is None
+    record = record_of(item)
+    prepared = prepared_record(item)
+    assert prepared is not None and prepared.record == record
+    assert prepared.markdown_file == render_article(record).encode()
+    assert image_path(item["featured_image"]["url"]) not in prepared.markdown_file.decode()
+    assert item["featured_image"]["url"] in prepared.markdown_file.decode()
 
 
 def test_a_killed_worker_loses_no_article_and_is_replaced():

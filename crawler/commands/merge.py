@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 from crawler.fileio import archive_file, write_if_changed
 from crawler.indexes import rebuild_stale_pages
 from crawler.lock import ArchiveBusyError, ArchiveLock
-from crawler.records import content_hash
+from crawler.records import content_hash, stored_json
 from crawler.store import ArchiveStore, store_path
 
 
@@ -61,7 +61,7 @@ class Command(ScrapyCommand):
                             data = archive_file(source_dir, path).read_bytes()
                             write_if_changed(target_dir, path, data)
                         day = "-".join(record["path"].split("/")[1:4])  # gb/2021/06/23/a1.md
-                        target.save(record, day, content_hash(record))
+                        target.save(record, day, content_hash(record), stored_json(record))
                         merged += 1
                 finally:
                     source.close()
