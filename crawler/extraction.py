@@ -283,6 +283,9 @@ def main() -> None:
     # Ctrl-C reaches the whole process group: the crawl shuts down gracefully and still needs
     # its worker for the pages in flight; the worker ends when the crawl closes its input
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The crawl's process is the one whose every moment counts (it alone runs the engine);
+    # the worker takes what CPU is left, and idles when it is ahead
+    os.nice(10)
     serve(sys.stdin.buffer, sys.stdout.buffer)
     if os.environ.get("NTD_REPORT_WORKER_RSS"):  # for the benchmark's memory figures
         usage = resource.getrusage(resource.RUSAGE_SELF)

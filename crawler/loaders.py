@@ -6,6 +6,8 @@ import json
 import re
 
 from itemloaders.processors import Identity, MapCompose, TakeFirst
+from lxml import etree
+from parsel import css2xpath
 from scrapy.http import TextResponse
 from scrapy.loader import ItemLoader
 from w3lib.html import replace_escape_chars
@@ -21,6 +23,32 @@ TITLE_SUFFIX_RE = re.compile(r"\s*[|｜-]\s*新唐人(?:电视台|電視台)?\s*
 HOME_LINK_TEXTS = frozenset({"首页", "首頁", "新唐人", "新唐人电视台", "新唐人電視台", "home"})
 # i.ntdtv.com/…/name-800x450.jpg is the shown size of …/name.jpg
 SIZED_IMAGE_RE = re.compile(r"-\d{2,5}x\d{2,5}(?=\.\w{2,5}(?:\?.*)?$)")
+
+
+def _css(query: str) -> etree.XPath:
+    """A CSS selector compiled once, as parsel translates it for response.css(): the selectors
+    below run on every article page, and parsel would compile each on every call."""
+    return etree.XPath(css2xpath(query), smart_strings=False)
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+_TITLE = _css("div.article_title h1")
+_PRINTED_TIME = _css("div.article_info .time")
+_JSON_LD = _css('script[type="application/ld+json"]::text')
+_BREADCRUMB_LINKS = _css("div.breadcrumbs a")
+_FEATURED_BLOCK = _css("div.featured_image")
+_FIGURE_IMG = _css("figure img")
+_IMG = _css("img")
+_LINKED_FIGURE_HREF = etree.XPath(".//*[figure][@href]/@href", smart_strings=False)
+_CAPTION = _css("span.caption")
+_FIGCAPTION = _css("figcaption")
+# The body: the marked-up post content, else any post content, else any marked-up body
+_BODY = [_css('div.post_content[itemprop="articleBody"]'), _css("div.post_content")]
+_BODY.append(_css('[itemprop="articleBody"]'))
+
+
+def _first_string(elements: list) -> str | None:
+    return _STRING(elements[0]) if elements else None
 
 
 def normalize_space(text: str | None) -> str | None:
@@ -51,9 +79,9 @@ class ArticleLoader(ItemLoader):
     markdown_in = Identity()
 
 
-def _json_ld(response: TextResponse) -> dict:
+def _json_ld(root) -> dict:
     """The NewsArticle object of the page's JSON-LD, {} when absent or broken."""
-    for raw in response.css('script[type="application/ld+json"]::text').getall():
+    for raw in _JSON_LD(root):
         try:
             data = json.loads(raw)
         except ValueError:
@@ -65,28 +93,27 @@ def _json_ld(response: TextResponse) -> dict:
     return {}
 
 
-def _featured_image(response: TextResponse) -> dict | None:
-    block = response.css("div.featured_image")
-    img = block.css("figure img") or block.css("img")
+def _featured_image(root, page_url: str) -> dict | None:
+    blocks = _FEATURED_BLOCK(root)
+    img = [i for b in blocks for i in _FIGURE_IMG(b)] or [i for b in blocks for i in _IMG(b)]
     if not img:
         return None
-    src = img[0].attrib.get("src") or img[0].attrib.get("data-src")
+    src = img[0].get("src") or img[0].get("data-src")
     if not src or not src.strip() or src.strip().startswith("data:"):
         return None
-    url = absolute_url(response.url, src)
+    url = absolute_url(page_url, src)
     # The <figure> is wrapped in <a href=full>, <span href=full> or nothing
-    wrapper_href = block.xpath(".//*[figure][@href]/@href").get()
-    full_url = absolute_url(response.url, wrapper_href) if wrapper_href else None
+    wrapper_href = next((h for b in blocks for h in _LINKED_FIGURE_HREF(b)), None)
+    full_url = absolute_url(page_url, wrapper_href) if wrapper_href else None
     if not full_url or not full_url.startswith(("http://", "https://")):
         full_url = SIZED_IMAGE_RE.sub("", url)
-    caption = (
-        block.css("span.caption").xpath("string()").get()
-        or block.css("figcaption").xpath("string()").get()
+    caption = _first_string([c for b in blocks for c in _CAPTION(b)]) or _first_string(
+        [c for b in blocks for c in _FIGCAPTION(b)]
     )
     return {
         "url": url,
         "full_url": full_url,
-        "alt": normalize_space(img[0].attrib.get("alt")),
+        "alt": normalize_space(img[0].get("alt")),
         "caption": normalize_space(caption),
         "path": None,
     }
@@ -94,9 +121,9 @@ def _featured_image(response: TextResponse) -> dict | None:
 
 def _section(response: TextResponse) -> tuple[str | None, str | None]:
     """(display name, slug) from the breadcrumbs, else the article:section meta."""
-    for link in reversed(response.css("div.breadcrumbs a")):
-        name = normalize_space(link.xpath("string()").get())
-        href = link.attrib.get("href") or ""
+    for link in reversed(_BREADCRUMB_LINKS(response.selector.root)):
+        name = normalize_space(_STRING(link))
+        href = link.get("href") or ""
         slug = section_slug_from_url(absolute_url(response.url, href)) if href else None
         if name and (slug or name.lower() not in HOME_LINK_TEXTS):
             return name, slug
@@ -120,33 +147,30 @@ def load_article(
     # The response's own selector: ItemLoader would otherwise parse the page a second time
     loader = ArticleLoader(item=known, selector=response.selector, response=response)
 
-    loader.add_value("title", response.css("div.article_title h1").xpath("string()").get())
+    root = response.selector.root
+    loader.add_value("title", _first_string(_TITLE(root)))
     if not loader.get_output_value("title"):
         loader.add_css("title", 'meta[property="og:title"]::attr(content)')
         loader.add_css("title", "title::text")
 
-    printed_time = response.css("div.article_info .time").xpath("string()").get()
+    printed_time = _first_string(_PRINTED_TIME(root))
     loader.add_value("published", parse_printed_beijing_time(printed_time))
-    jsonld = _json_ld(response)
+    jsonld = _json_ld(root)
     loader.add_value("published", parse_jsonld_beijing_time(jsonld.get("datePublished")))
     loader.add_value("modified", jsonld.get("dateModified"))
 
     section, slug = _section(response)
     loader.add_value("section", section)
     loader.add_value("section_slug", slug)
-    loader.add_value("featured_image", _featured_image(response))
+    loader.add_value("featured_image", _featured_image(root, response.url))
 
-    body_el = (
-        response.css('div.post_content[itemprop="articleBody"]')
-        or response.css("div.post_content")
-        or response.css('[itemprop="articleBody"]')
-    )
+    body_el = next((found for body in _BODY if (found := body(root))), None)
     authors: list[str] = []
     editor = source = None
     if body_el:
         to_root = link_to_root(path)
         body = convert_body(
-            body_el[0].root,
+            body_el[0],
             base_url=response.url,
             site_hosts=site_hosts,
             tag_href=lambda name: to_root + tag_page_path(name),
