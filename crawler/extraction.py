@@ -18,6 +18,8 @@ article is lost and an exception in extraction surfaces as it always would."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import os
 import pickle
@@ -40,11 +42,20 @@ logger = logging.getLogger(__name__)
 _HEADER = struct.Struct("!I")
 # Restarts of dead workers per run before extraction stays in the crawl's process
 MAX_RESTARTS = 3
+PIPE_SIZE = 1 << 20
 
 
 def default_processes() -> int:
     """One worker when there is a core to spare for it; none on a single core."""
     return 1 if (os.cpu_count() or 1) > 1 else 0
+
+
+def _widen(pipe) -> None:
+    """A pipe of 1 MiB instead of 64 KiB (Linux): a page and its item go through in one write
+    and one read instead of a dozen."""
+    # Not Linux, or over /proc/sys/fs/pipe-max-size: the pipe stays as it is
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
 
 class WorkerGone(RuntimeError):
@@ -72,6 +83,8 @@ class _Worker(asyncio.Protocol):
             # The crawl's own import path: under Scrapyd the project is an egg on sys.path only
             env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
         )
+        for pipe in (self.process.stdin, self.process.stdout):
+            _widen(pipe)
         self.writer, _ = await loop.connect_write_pipe(asyncio.Protocol, self.process.stdin)
         await loop.connect_read_pipe(lambda: self, self.process.stdout)
         self.alive = True
@@ -87,17 +100,21 @@ class _Worker(asyncio.Protocol):
     # -- asyncio.Protocol, for the worker's stdout -------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while len(self.buffer) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(self.buffer)
-            if len(self.buffer) < _HEADER.size + size:
-                return
-            frame = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
-            del self.buffer[: _HEADER.size + size]
-            job_id, fields, error = pickle.loads(frame)
-            future = self.pending.pop(job_id, None)
-            if future is not None and not future.done():
-                future.set_result((fields, error))
+        buffer = self.buffer
+        buffer += data
+        start = 0
+        with memoryview(buffer) as view:  # frames unpickled in place, not copied out
+            while len(buffer) - start >= _HEADER.size:
+                (size,) = _HEADER.unpack_from(buffer, start)
+                end = start + _HEADER.size + size
+                if len(buffer) < end:
+                    break
+                job_id, fields, error = pickle.loads(view[start + _HEADER.size : end])
+                start = end
+                future = self.pending.pop(job_id, None)
+                if future is not None and not future.done():
+                    future.set_result((fields, error))
+        del buffer[:start]
 
     def connection_lost(self, exc) -> None:
         self.alive = False
