@@ -298,6 +298,8 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
                         sys.executable, "-m", "scrapy", "crawl", "ntd-worker",
                         "-s", f"SITE_URL={site.url}", "-s", f"ARCHIVE_DIR={tmp}/w{i}",
                         "-s", f"REDIS_URL={url}", "-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", *FAST,
+                        # One crawl process per core, as README advises for a fleet
+                        "-s", "EXTRACTION_PROCESSES=0",
                     ]  # fmt: skip
                     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
                     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -313,7 +315,8 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
                     wall = time.perf_counter() - started - idle
                 rows.append(
                     (
-                        f"distributed: {workers} worker(s), {days * per_day} articles",
+                        f"distributed: {workers} worker(s), {days * per_day} articles, no"
+                        " extraction process",
                         f"{wall:.1f} s = {days * per_day / wall:.0f} articles/s (idle wait excluded)",
                     )
                 )

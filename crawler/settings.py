@@ -50,12 +50,17 @@ TELNETCONSOLE_ENABLED = False
 
 # -- the pipeline ------------------------------------------------------------------------
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.SkipArchivedArticlesMiddleware": 550,
+    # Spider side of Scrapy's own (Referer 700, Depth 900…): a request for an archived article
+    # is dropped before they spend anything on it
+    "crawler.middlewares.SkipArchivedArticlesMiddleware": 1050,
     "crawler.middlewares.RetryFailedImagesMiddleware": 560,
 }
 EXTENSIONS = {
     "crawler.report.RunReport": 500,
 }
+# Scrapy's remote control runs Python code sent to it over HTTP, and writes its port and token
+# to a file outside the archive: not for an unattended crawler
+REMOTE_CONTROL_ENABLED = False
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
     "crawler.pipelines.DeduplicateArticlesPipeline": 200,

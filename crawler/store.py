@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS articles (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS articles_by_day ON articles (lang, day);
+-- The ids of a day without reading the rows (each row holds a whole record)
+CREATE INDEX IF NOT EXISTS article_ids_by_day ON articles (lang, day, id);
 CREATE INDEX IF NOT EXISTS articles_by_section ON articles (section);
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles (published);
 CREATE TABLE IF NOT EXISTS article_tags (

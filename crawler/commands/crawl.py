@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -45,3 +46,6 @@ class Command(ScrapyCrawlCommand):
             return
         if self.crawler_process.bootstrap_failed or crawler.stats.get_value("ntd/run/failed"):
             self.exitcode = EXIT_RUN_FAILED
+        # The run is over and every file is closed: the interpreter's last garbage collection
+        # at exit would walk the whole heap for nothing (a fifth of a run with nothing new)
+        gc.freeze()
