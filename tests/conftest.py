@@ -22,9 +22,13 @@ FAST = [
 ]  # fmt: skip
 
 
-def run_scrapy(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 300):
-    """Run a scrapy command of the project in a subprocess, as a user would."""
+def run_scrapy(*args: str, cwd: Path = PROJECT_ROOT, timeout: int = 300, home: Path | None = None):
+    """Run a scrapy command of the project in a subprocess, as a user would (`home`: the
+    user's home and XDG folders, to see what a run writes there)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    if home is not None:
+        env.update(HOME=str(home), XDG_STATE_HOME=str(home / ".local/state"))
+        env.update(XDG_CACHE_HOME=str(home / ".cache"), XDG_DATA_HOME=str(home / ".local/share"))
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd,
@@ -57,11 +61,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def crawl(site_url: str, archive: Path, *args: str, feed: Path | None = None):
+def crawl(
+    site_url: str, archive: Path, *args: str, feed: Path | None = None, home: Path | None = None
+):
     command = ["crawl", "ntd", *args, "-s", f"SITE_URL={site_url}", "-s", f"ARCHIVE_DIR={archive}"]
     if feed is not None:
         command += ["-O", str(feed)]
-    return run_scrapy(*command, *FAST)
+    return run_scrapy(*command, *FAST, home=home)
 
 
 def stats_of(log: str) -> dict[str, int]:

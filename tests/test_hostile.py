@@ -40,7 +40,9 @@ def hostile_run(tmp_path_factory):
     box = tmp_path_factory.mktemp("box")
     archive, feed = box / "archive", box / "run.jsonl"
     with Replica("--days", "1", "--faults", "hostile") as site:
-        result = crawl(site.url, archive, "-a", "start=2021-07-01", *LIMITS, feed=feed)
+        # The user's home is inside the box too: nothing may be written there either
+        home = box / "home"
+        result = crawl(site.url, archive, "-a", "start=2021-07-01", *LIMITS, feed=feed, home=home)
     records = {r["id"]: r for r in map(json.loads, feed.read_text("utf-8").splitlines())}
     report = json.loads((archive / ".state/last-run.json").read_text("utf-8"))
     return box, archive, records, report, result
