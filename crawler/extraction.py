@@ -31,6 +31,7 @@ import sys
 
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.faults import crash_point
 from crawler.items import Article
 from crawler.loaders import load_article
 from crawler.paths import image_path
@@ -282,6 +283,7 @@ def serve(stdin, stdout) -> None:
         if frame is None:
             return
         job_id, url, body, encoding, address, site_url, site_hosts = pickle.loads(frame)
+        crash_point("worker-job")
         try:
             response = HtmlResponse(url, body=body, encoding=encoding)
             item = load_article(response, address, site_url, site_hosts)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, archive_tree, crawl, exported
+from tests.conftest import FAST, archive_tree, crawl, exported, stats_of
 from tests.site.replica import PROJECT_ROOT, Replica
 
 RANGE = ["-a", "start=2021-06-20", "-a", "end=2021-06-23"]
@@ -203,3 +203,24 @@ def test_every_article_failing_fails_the_run(tmp_path):
         result = crawl(s.url, tmp_path / "archive", "-a", "start=2021-06-20")
     assert result.returncode == 1
     assert "Run failed (every article failed)" in result.stderr
+
+
+def test_dying_extraction_workers_cost_nothing(site, reference, tmp_path):
+    """Every extraction worker is SIGKILLed on its first page, losing every page sent to it:
+    the crawl replaces it (three times at most), extracts the lost pages in its own process,
+    and ends with the archive of an undisturbed run."""
+    archive = tmp_path / "archive"
+    result = subprocess.run(
+        _crawl_command(site.url, archive),
+        env=_crawl_env({"NTD_CRASH_AT": "worker-job:1"}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 2 <= result.stderr.count("Extraction worker exited (code -9); starting another") <= 3
+    stats = stats_of(result.stderr)
+    assert stats["ntd/extraction/in_process"] >= stats["ntd/extraction/worker_lost"] > 0
+    files, records = reference
+    assert archive_tree(archive) == files
+    assert exported(archive) == records
