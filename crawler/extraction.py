@@ -305,7 +305,12 @@ def main() -> None:
     # The crawl's process is the one whose every moment counts (it alone runs the engine);
     # the worker takes what CPU is left, and idles when it is ahead
     os.nice(10)
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    try:
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+    except BrokenPipeError:
+        # The crawl is gone (killed): nobody is left to answer, nor to flush to at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
     if os.environ.get("NTD_REPORT_WORKER_RSS"):  # for the benchmark's memory figures
         usage = resource.getrusage(resource.RUSAGE_SELF)
         print(
