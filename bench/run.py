@@ -334,7 +334,7 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
         callback=spider.parse_article,
         errback=spider.article_failed,
         cb_kwargs={"address": address},
-        meta={"article_id": address.id, "download_maxsize": 5 << 20},
+        meta={"download_maxsize": 5 << 20},
         priority=10,
         dont_filter=True,
     )

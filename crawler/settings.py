@@ -50,9 +50,6 @@ TELNETCONSOLE_ENABLED = False
 
 # -- the pipeline ------------------------------------------------------------------------
 SPIDER_MIDDLEWARES = {
-    # Spider side of Scrapy's own (Referer 700, Depth 900…): a request for an archived article
-    # is dropped before they spend anything on it
-    "crawler.middlewares.SkipArchivedArticlesMiddleware": 1050,
     "crawler.middlewares.RetryFailedImagesMiddleware": 560,
 }
 EXTENSIONS = {

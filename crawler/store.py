@@ -128,10 +128,6 @@ class ArchiveStore:
 
     # -- what is archived -------------------------------------------------------------------
 
-    def is_archived(self, article_id: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row is not None
-
     def article_state(self, article_id: str) -> ArticleState | None:
         row = self.db.execute(
             "SELECT content_hash, image_url IS NOT NULL AND image_path IS NULL "

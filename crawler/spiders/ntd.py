@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from functools import cached_property
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -20,6 +21,8 @@ from crawler.siteurls import (
     host_of,
     parse_article_url,
 )
+from crawler.store import ArchiveStore
+from crawler.wanted import WantedArticles
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -83,6 +86,15 @@ class NtdSpider(scrapy.Spider):
         spider.page_max_bytes = crawler.settings.getint("PAGE_MAX_BYTES")
         return spider
 
+    @cached_property
+    def wanted(self) -> WantedArticles:
+        """Made on first use: the store opens once the run holds the archive's lock."""
+        return WantedArticles(
+            ArchiveStore.of_crawler(self.crawler),
+            self.refresh,
+            getattr(self, "is_archived_elsewhere", None),
+        )
+
     async def start(self):
         for day in self.days_to_walk:
             self.crawler.stats.inc_value("ntd/days/walked")
@@ -101,7 +113,7 @@ class NtdSpider(scrapy.Spider):
         # Requests bypass Scrapy's dupefilter (dont_filter): under JOBDIR it records a request
         # as seen before it is done, so a killed run would never fetch its in-flight pages
         # again. Archive pages are guarded here instead (pagination that loops back), and
-        # articles by their id (SkipArchivedArticlesMiddleware).
+        # articles by their id (crawler/wanted.py).
         if url in self.archive_pages_requested:
             self.crawler.stats.inc_value("ntd/archive_pages/loop")
             return None
@@ -150,14 +162,18 @@ class NtdSpider(scrapy.Spider):
                 counts["ntd/listing/other_day"] += 1
                 continue
             counts["ntd/listing/articles"] += 1
-            url = f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
             self.listed[address.date].add(address.id)
+            skip = self.wanted.skip_reason(address)
+            if skip:
+                counts[skip] += 1
+                continue
+            url = f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
             yield scrapy.Request(
                 url,
                 callback=self.parse_article,
                 errback=self.article_failed,
                 cb_kwargs={"address": address},
-                meta={"article_id": address.id, "download_maxsize": self.page_max_bytes},
+                meta={"download_maxsize": self.page_max_bytes},
                 # Articles before more archive pages: fewer requests in flight, less memory
                 priority=10,
                 dont_filter=True,
