@@ -35,6 +35,7 @@ from crawler.faults import crash_point
 from crawler.items import Article
 from crawler.loaders import load_article
 from crawler.paths import image_path
+from crawler.percrawl import one_per_crawl
 from crawler.records import PreparedRecord, prepare, record_of
 from crawler.siteurls import ArticleAddress
 
@@ -157,21 +158,12 @@ class ExtractionPool:
 
     @classmethod
     def of_crawler(cls, crawler) -> ExtractionPool:
-        pool = crawler.__dict__.get("_ntd_extraction_pool")
-        if pool is None:
-            from scrapy import signals
-
+        def make() -> ExtractionPool:
             setting = crawler.settings.get("EXTRACTION_PROCESSES")
             processes = default_processes() if setting in (None, "") else int(setting)
-            pool = cls(max(0, processes), crawler.stats)
-            crawler.__dict__["_ntd_extraction_pool"] = pool
+            return cls(max(0, processes), crawler.stats)
 
-            def close(spider=None) -> None:
-                crawler.__dict__.pop("_ntd_extraction_pool", None)
-                pool.close()
-
-            crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
-        return pool
+        return one_per_crawl(crawler, "_ntd_extraction_pool", make, ExtractionPool.close)
 
     async def extract(
         self,

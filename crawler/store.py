@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.faults import crash_point
+from crawler.percrawl import one_per_crawl
 
 STATE_DIR = ".state"
 SAVE_BATCH = 50
@@ -101,19 +102,12 @@ class ArchiveStore:
         """The one store of a crawl, shared by its middlewares, pipelines and extensions (one
         connection: several would each reread what the others commit), closed when the spider
         closes."""
-        store = crawler.__dict__.get("_ntd_archive_store")
-        if store is None:
-            from scrapy import signals
-
-            store = cls.in_archive(crawler.settings["ARCHIVE_DIR"])
-            crawler.__dict__["_ntd_archive_store"] = store
-
-            def close(spider=None) -> None:
-                crawler.__dict__.pop("_ntd_archive_store", None)
-                store.close()
-
-            crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
-        return store
+        return one_per_crawl(
+            crawler,
+            "_ntd_archive_store",
+            lambda: cls.in_archive(crawler.settings["ARCHIVE_DIR"]),
+            ArchiveStore.close,
+        )
 
     def close(self) -> None:
         self.commit()
