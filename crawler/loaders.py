@@ -43,12 +43,20 @@ _LINKED_FIGURE_HREF = etree.XPath(".//*[figure][@href]/@href", smart_strings=Fal
 _CAPTION = _css("span.caption")
 _FIGCAPTION = _css("figcaption")
 # The body: the marked-up post content, else any post content, else any marked-up body
-_BODY = [_css('div.post_content[itemprop="articleBody"]'), _css("div.post_content")]
-_BODY.append(_css('[itemprop="articleBody"]'))
+_BODY = (
+    _css('div.post_content[itemprop="articleBody"]'),
+    _css("div.post_content"),
+    _css('[itemprop="articleBody"]'),
+)
 
 
 def _first_string(elements: list) -> str | None:
     return _STRING(elements[0]) if elements else None
+
+
+def _in_each(selector: etree.XPath, elements: list) -> list:
+    """What `selector` finds inside each of `elements`, in order (SelectorList.css/xpath)."""
+    return [found for element in elements for found in selector(element)]
 
 
 def normalize_space(text: str | None) -> str | None:
@@ -95,7 +103,7 @@ def _json_ld(root) -> dict:
 
 def _featured_image(root, page_url: str) -> dict | None:
     blocks = _FEATURED_BLOCK(root)
-    img = [i for b in blocks for i in _FIGURE_IMG(b)] or [i for b in blocks for i in _IMG(b)]
+    img = _in_each(_FIGURE_IMG, blocks) or _in_each(_IMG, blocks)
     if not img:
         return None
     src = img[0].get("src") or img[0].get("data-src")
@@ -103,12 +111,12 @@ def _featured_image(root, page_url: str) -> dict | None:
         return None
     url = absolute_url(page_url, src)
     # The <figure> is wrapped in <a href=full>, <span href=full> or nothing
-    wrapper_href = next((h for b in blocks for h in _LINKED_FIGURE_HREF(b)), None)
+    wrapper_href = next(iter(_in_each(_LINKED_FIGURE_HREF, blocks)), None)
     full_url = absolute_url(page_url, wrapper_href) if wrapper_href else None
     if not full_url or not full_url.startswith(("http://", "https://")):
         full_url = SIZED_IMAGE_RE.sub("", url)
-    caption = _first_string([c for b in blocks for c in _CAPTION(b)]) or _first_string(
-        [c for b in blocks for c in _FIGCAPTION(b)]
+    caption = _first_string(_in_each(_CAPTION, blocks)) or _first_string(
+        _in_each(_FIGCAPTION, blocks)
     )
     return {
         "url": url,
@@ -119,9 +127,9 @@ def _featured_image(root, page_url: str) -> dict | None:
     }
 
 
-def _section(response: TextResponse) -> tuple[str | None, str | None]:
+def _section(root, response: TextResponse) -> tuple[str | None, str | None]:
     """(display name, slug) from the breadcrumbs, else the article:section meta."""
-    for link in reversed(_BREADCRUMB_LINKS(response.selector.root)):
+    for link in reversed(_BREADCRUMB_LINKS(root)):
         name = normalize_space(_STRING(link))
         href = link.get("href") or ""
         slug = section_slug_from_url(absolute_url(response.url, href)) if href else None
@@ -159,7 +167,7 @@ def load_article(
     loader.add_value("published", parse_jsonld_beijing_time(jsonld.get("datePublished")))
     loader.add_value("modified", jsonld.get("dateModified"))
 
-    section, slug = _section(response)
+    section, slug = _section(root, response)
     loader.add_value("section", section)
     loader.add_value("section_slug", slug)
     loader.add_value("featured_image", _featured_image(root, response.url))
