@@ -9,6 +9,10 @@ import json
 DAYS_KEY = "ntd-worker:days"
 # The ids of the articles that some worker has archived (and committed to its store)
 ARCHIVED_KEY = "ntd-worker:archived"
+# The ids of the articles that some worker has taken to fetch: SADD claims one atomically, so
+# two workers that list the same article at the same moment do not both fetch it. `scrapy seed`
+# resets it to the archived ids, so what a killed worker had taken is fetched again.
+CLAIMED_KEY = "ntd-worker:claimed"
 
 
 def seed_entry(day: dt.date, first: dt.date, last: dt.date, lang: str) -> str:

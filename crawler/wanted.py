@@ -1,6 +1,6 @@
 """Which listed articles a run requests: none already archived (unless the spider refreshes),
-none archived by another worker (distributed mode), and each once per run whatever address
-form the listing used. Asked by the walk before it makes a request, so that a run over
+none archived or taken by another worker (distributed mode), and each once per run whatever
+address form the listing used. Asked by the walk before it makes a request, so that a run over
 archived days costs one lookup per listed article and nothing more."""
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ class WantedArticles:
         self,
         store: ArchiveStore,
         refresh: bool,
+        claim: Callable[[str], bool] | None = None,
         archived_elsewhere: Callable[[str], bool] | None = None,
     ) -> None:
         self.store = store
         self.refresh = refresh
+        # Distributed mode: take an article for this worker (False: another one has it)
+        self.claim = claim
         self.archived_elsewhere = archived_elsewhere
         self.requested: set[str] = set()
         # Archived ids of the last days asked about: one query per day, not one per article.
@@ -37,10 +40,12 @@ class WantedArticles:
         self.requested.add(address.id)
         if self.refresh:
             return None
-        if self._archived_here(address) or (
-            self.archived_elsewhere is not None and self.archived_elsewhere(address.id)
-        ):
+        if self._archived_here(address):
             return "ntd/articles/already_archived"
+        if self.claim is not None and not self.claim(address.id):
+            if self.archived_elsewhere is not None and self.archived_elsewhere(address.id):
+                return "ntd/articles/already_archived"
+            return "ntd/articles/taken_by_another_worker"
         return None
 
     def _archived_here(self, address: ArticleAddress) -> bool:

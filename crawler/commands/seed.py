@@ -9,7 +9,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.dates import DateArgumentError, crawl_days
-from crawler.distributed import DAYS_KEY, redis_client, seed_entry
+from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY, redis_client, seed_entry
 from crawler.siteurls import LANGS
 
 
@@ -38,5 +38,10 @@ class Command(ScrapyCommand):
         except DateArgumentError as exc:
             raise UsageError(str(exc)) from None
         entries = [seed_entry(day, days[0], days[-1], opts.lang) for day in days]
-        redis_client(self.settings).rpush(DAYS_KEY, *entries)
+        server = redis_client(self.settings)
+        # Claims of articles not archived are released: a worker that died holding them left
+        # them to be fetched by the next one (a live worker's pages in flight may be fetched
+        # twice; `scrapy merge` keeps one)
+        server.sunionstore(CLAIMED_KEY, [ARCHIVED_KEY])
+        server.rpush(DAYS_KEY, *entries)
         print(f"{len(entries)} days queued ({days[0]} to {days[-1]}, {opts.lang})", file=sys.stderr)

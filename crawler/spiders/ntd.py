@@ -92,6 +92,7 @@ class NtdSpider(scrapy.Spider):
         return WantedArticles(
             ArchiveStore.of_crawler(self.crawler),
             self.refresh,
+            getattr(self, "claim", None),
             getattr(self, "is_archived_elsewhere", None),
         )
 

@@ -12,7 +12,7 @@ import json
 
 from scrapy_redis.spiders import RedisMixin
 
-from crawler.distributed import ARCHIVED_KEY, DAYS_KEY
+from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY
 from crawler.settings import ITEM_PIPELINES
 from crawler.siteurls import LANGS, archive_day_url
 from crawler.spiders.ntd import NtdSpider
@@ -46,6 +46,10 @@ class NtdWorkerSpider(RedisMixin, NtdSpider):
 
     def is_archived_elsewhere(self, article_id: str) -> bool:
         return bool(self.server.sismember(ARCHIVED_KEY, article_id))
+
+    def claim(self, article_id: str) -> bool:
+        """True if no worker had taken this article yet: it is this one's to fetch."""
+        return bool(self.server.sadd(CLAIMED_KEY, article_id))
 
     def make_request_from_data(self, data: bytes):
         try:
