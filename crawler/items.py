@@ -1,8 +1,9 @@
-"""The Article item: the fields of SPEC.md's JSON lines, plus a few that only the pipelines use."""
+"""The Article item: the fields of the JSON lines (docs/archive.md), plus a few that only the
+pipelines use."""
 
 import scrapy
 
-# What users get in JSON lines, in this order (SPEC.md); FEED_EXPORT_FIELDS uses it.
+# What users get in JSON lines, in this order; FEED_EXPORT_FIELDS and `scrapy export` use it.
 EXPORTED_FIELDS = (
     "id",
     "url",
@@ -42,4 +43,5 @@ class Article(scrapy.Item):
     date = scrapy.Field()  # the address date, YYYY-MM-DD (US Eastern)
     section_slug = scrapy.Field()  # prog1138
     outcome = scrapy.Field()  # "new" or "updated", set when the store records it
-    prepared = scrapy.Field()  # records.PreparedRecord: what the pipelines derive, made once
+    # True for an archived article handed back to retry its failed featured image (no page fetched)
+    image_retry = scrapy.Field()

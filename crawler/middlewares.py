@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from crawler.archive.store import ArchiveStore
 from crawler.items import Article
-from crawler.store import ArchiveStore
 
 
 class RetryFailedImagesMiddleware:
@@ -29,6 +29,6 @@ class RetryFailedImagesMiddleware:
         )
         for record in records:
             self.crawler.stats.inc_value("ntd/images/retried")
-            yield Article(**record)
+            yield Article(**record, image_retry=True)
         async for entry in start:
             yield entry

@@ -1,13 +1,16 @@
 """Item pipelines, one concern each, in the order they run (ITEM_PIPELINES in settings.py):
 
 100 ValidateArticlePipeline      drop articles without a title or a body, with the reason
-200 DeduplicateArticlesPipeline  once per run; drop those archived unchanged (refresh)
+200 DeduplicateArticlesPipeline  each article once per run
 250 ArticleHistoryPipeline       a changed article keeps its `published`, gets `modified`
 300 FeaturedImagePipeline        download the featured image once, keep its original bytes
 400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
-500 ArchiveRecordPipeline        record the article in the store, after its files are on disk
+500 ArchiveRecordPipeline        record the article in the store, after its files are on disk;
+                                 the one place that decides an article is unchanged
 550 SharedArchivePipeline        distributed workers only: tell the others (Redis) it is done
 600 IndexPagesPipeline           rebuild the index pages the run touched, from the store
+
+An article that is not archived is dropped with an ArticleDropped, whose `reason` says why.
 """
 
 from __future__ import annotations
@@ -17,23 +20,27 @@ import datetime as dt
 import io
 import logging
 import warnings
-from typing import Any
 
 from itemadapter import ItemAdapter
 from PIL import Image
 from scrapy import Request
-from scrapy.exceptions import DropItem
 from scrapy.http.request import NO_CALLBACK
 
 from crawler import signals
-from crawler.dates import BEIJING
+from crawler.archive.files import (
+    archive_file,
+    remove_stale_temporaries,
+    write_atomic,
+    write_if_changed,
+)
+from crawler.archive.indexes import rebuild_stale_pages
+from crawler.archive.pages import HOME, render_article
+from crawler.archive.paths import image_path
+from crawler.archive.records import content_hash, record_of, stored_json
+from crawler.archive.store import ArchiveStore
 from crawler.distributed import ARCHIVED_KEY
-from crawler.fileio import archive_file, remove_stale_temporaries, write_atomic, write_if_changed
-from crawler.indexes import rebuild_stale_pages
-from crawler.pages import HOME
-from crawler.paths import image_path
-from crawler.records import prepared_record
-from crawler.store import ArchiveStore
+from crawler.exceptions import ArticleDropped
+from crawler.site.dates import BEIJING
 
 logger = logging.getLogger(__name__)
 
@@ -69,44 +76,46 @@ class ValidateArticlePipeline:
         if missing:
             self.stats.inc_value("ntd/articles/invalid")
             what = " and ".join("body" if m == "markdown" else m for m in missing)
-            raise DropItem(f"Article {adapter.get('url')} has no {what}: not archived")
+            raise ArticleDropped(ArticleDropped.INVALID, f"the page has no {what}", "WARNING")
         if not adapter.get("published"):
             self.stats.inc_value("ntd/articles/no_published_time")
             logger.warning("Article %s has no publication time", adapter.get("url"))
         return item
 
 
-class DeduplicateArticlesPipeline(_StorePipeline):
+class DeduplicateArticlesPipeline:
     def __init__(self, crawler) -> None:
-        super().__init__(crawler)
+        self.stats = crawler.stats
         self.seen: set[str] = set()
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def process_item(self, item):
-        adapter = ItemAdapter(item)
-        article_id = adapter["id"]
+        article_id = ItemAdapter(item)["id"]
         if article_id in self.seen:
             self.stats.inc_value("ntd/articles/duplicate")
-            raise DropItem(f"Article {adapter['url']} already processed in this run", "DEBUG")
+            raise ArticleDropped(ArticleDropped.DUPLICATE, "already handled in this run", "DEBUG")
         self.seen.add(article_id)
-        state = self.store.article_state(article_id)
-        if state is None or state.image_missing:
-            return item
-        if state.content_hash == prepared_record(item).content_hash:
-            self.stats.inc_value("ntd/articles/unchanged")
-            raise DropItem(f"Article {adapter['url']} is unchanged", "DEBUG")
         return item
 
 
 class ArticleHistoryPipeline(_StorePipeline):
-    """An article fetched again whose content changed keeps the publication time it was
-    archived with and gets a `modified` time: the page's, or the moment the change was seen."""
+    """An article fetched again keeps the times it was archived with; if its content changed,
+    it keeps its publication time and gets a `modified` time: the page's, or the moment the
+    change was seen."""
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
         state = self.store.article_state(adapter["id"])
-        if state is None or state.content_hash == prepared_record(item).content_hash:
+        if state is None:
             return item
         stored = self.store.record(adapter["id"])
+        if state.content_hash == content_hash(record_of(item)):
+            adapter["published"] = stored.get("published")
+            adapter["modified"] = stored.get("modified")
+            return item
         adapter["published"] = stored.get("published") or adapter.get("published")
         page_modified = adapter.get("modified")
         if not page_modified or page_modified <= (stored.get("modified") or ""):
@@ -118,7 +127,12 @@ class ArticleHistoryPipeline(_StorePipeline):
 class FeaturedImagePipeline:
     """Downloads each featured image once through Scrapy's engine (so robots.txt, retries,
     throttling and size limits apply), checks it with Pillow and keeps its original bytes.
-    Not ImagesPipeline: it re-encodes every image as JPEG."""
+
+    Not Scrapy's ImagesPipeline: it re-encodes every image as JPEG, and the archive keeps the
+    original bytes. Not FilesPipeline either: it names files by a hash of the address (the
+    archive keeps the site's own file names, images/YYYY/MM/<name>), it does not check that the
+    bytes are a whole image of a safe size, and it stores through its own storage classes,
+    which would bypass the archive's atomic writes and its never-outside-the-archive guard."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -227,24 +241,26 @@ class ArticleFilePipeline:
             logger.info("Removed %d temporary files left by an interrupted run", removed)
 
     def process_item(self, item):
-        prepared = prepared_record(item)
-        if write_if_changed(self.archive_dir, prepared.record["path"], prepared.markdown_file):
+        record = record_of(item)
+        markdown_file = render_article(record).encode("utf-8")
+        if write_if_changed(self.archive_dir, record["path"], markdown_file):
             self.stats.inc_value("ntd/files/articles_written")
         return item
 
 
 class ArchiveRecordPipeline(_StorePipeline):
     def process_item(self, item):
-        prepared = prepared_record(item)
-        record = prepared.record
-        if self.store.article_state(record["id"]) and self.store.record(record["id"]) == record:
-            # Fetched again (refresh, or to retry its image) and nothing changed
-            self.stats.inc_value("ntd/articles/unchanged")
-            raise DropItem(f"Article {record['url']} is unchanged", "DEBUG")
         adapter = ItemAdapter(item)
-        is_new = self.store.save(
-            record, adapter["date"], prepared.content_hash, prepared.stored_json
-        )
+        record = record_of(item)
+        if self.store.record(record["id"]) == record:
+            if adapter.get("image_retry"):
+                raise ArticleDropped(
+                    ArticleDropped.IMAGE_STILL_MISSING, "its featured image failed again", "DEBUG"
+                )
+            # Fetched again (refresh) and nothing a reader would see changed
+            self.stats.inc_value("ntd/articles/unchanged")
+            raise ArticleDropped(ArticleDropped.UNCHANGED, "unchanged", "DEBUG")
+        is_new = self.store.save(record, adapter["date"], content_hash(record), stored_json(record))
         adapter["outcome"] = "new" if is_new else "updated"
         self.stats.inc_value(f"ntd/articles/{adapter['outcome']}")
         return item
@@ -268,14 +284,3 @@ class IndexPagesPipeline(_StorePipeline):
     def close_spider(self, spider=None) -> None:
         written = rebuild_stale_pages(self.store, self.archive_dir)
         self.stats.inc_value("ntd/files/index_pages_written", written)
-
-
-__all__: list[Any] = [
-    "ValidateArticlePipeline",
-    "DeduplicateArticlesPipeline",
-    "ArticleHistoryPipeline",
-    "FeaturedImagePipeline",
-    "ArticleFilePipeline",
-    "ArchiveRecordPipeline",
-    "IndexPagesPipeline",
-]

@@ -1,7 +1,8 @@
 """The run report: a summary in the log and a JSON file in the archive, for people and cron.
 
 Written to ARCHIVE_DIR/.state/reports/<start time>.json and ARCHIVE_DIR/.state/last-run.json.
-A run that could not do its job (the site unreachable, every article failed) is marked
+A run that could not do its job (the site unreachable, most articles failed for reasons other
+than being gone) is marked
 failed, and `scrapy crawl` then exits with status 1.
 """
 
@@ -15,8 +16,9 @@ from itemadapter import ItemAdapter
 from scrapy import signals as scrapy_signals
 
 from crawler import signals
-from crawler.fileio import archive_file, write_atomic
-from crawler.store import ArchiveStore
+from crawler.archive.files import archive_file, write_atomic
+from crawler.archive.store import ArchiveStore
+from crawler.exceptions import ArticleDropped
 
 logger = logging.getLogger(__name__)
 MAX_LISTED_ADDRESSES = 200
@@ -42,7 +44,7 @@ class RunReport:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def page_failed(self, url: str, reason: str, kind: str) -> None:
+    def page_failed(self, url: str, reason: str, kind: str, status: int | None = None) -> None:
         self.failed.append({"url": url, "kind": kind, "reason": reason})
 
     def image_failed(self, url: str, article_url: str, reason: str) -> None:
@@ -54,9 +56,8 @@ class RunReport:
         outcome.append(adapter.get("url"))
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
-        message = str(exception)
-        if "has no" in message:
-            self.invalid.append({"url": ItemAdapter(item).get("url"), "reason": message})
+        if getattr(exception, "reason", None) == ArticleDropped.INVALID:
+            self.invalid.append({"url": ItemAdapter(item).get("url"), "reason": str(exception)})
 
     def build(self, reason: str) -> dict:
         stats = self.crawler.stats
@@ -89,13 +90,16 @@ class RunReport:
             "already_archived": get("ntd/articles/already_archived", 0),
             "failed": get("ntd/articles/failed", 0) + get("ntd/articles/invalid", 0),
         }
-        requested = articles["new"] + articles["updated"] + articles["unchanged"]
+        articles["gone"] = get("ntd/articles/gone", 0)
+        fetched = articles["new"] + articles["updated"] + articles["unchanged"]
         site_unreachable = (
             len(spider.days_to_walk) > 0
             and get("ntd/archive_pages/parsed", 0) == 0
             and get("ntd/days/empty", 0) == 0
         )
-        all_failed = articles["failed"] > 0 and requested == 0
+        # Articles the site removed (404, 410) are reported, and never fail a run by themselves
+        failed_not_gone = articles["failed"] - articles["gone"]
+        all_failed = failed_not_gone > 0 and failed_not_gone > fetched
         status = "failed" if (site_unreachable or all_failed) else "ok"
         if reason not in ("finished",):
             status = "interrupted" if status == "ok" else status
@@ -105,7 +109,7 @@ class RunReport:
             "problem": (
                 "the site could not be reached"
                 if site_unreachable
-                else "every article failed"
+                else "most articles failed"
                 if all_failed
                 else None
             ),

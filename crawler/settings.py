@@ -22,10 +22,6 @@ IMAGES_TIMEOUT = 60
 # Archive and article pages larger than this are refused (a real one is under 1 MiB)
 PAGE_MAX_BYTES = 5 * 1024 * 1024
 
-# Worker processes that extract articles beside the crawl (0: in the crawl's own process);
-# unset: one when the machine has a core to spare
-EXTRACTION_PROCESSES = None
-
 # -- politeness --------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 USER_AGENT = "ntd-archive/0.1 (+https://github.com/ntd-archive/ntd-archive; archival crawler)"
@@ -71,7 +67,7 @@ ITEM_PIPELINES = {
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(EXPORTED_FIELDS)
 
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 LOG_LEVEL = os.environ.get("NTD_LOG_LEVEL", "INFO")
 
 # -- resumable runs (JOBDIR) -------------------------------------------------------------

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-from crawler.siteurls import ArticleAddress
-from crawler.store import ArchiveStore
+from crawler.archive.store import ArchiveStore
+from crawler.site.urls import ArticleAddress
 
 # The walk goes day by day: a few days' ids are all it needs at a time
 DAYS_REMEMBERED = 8

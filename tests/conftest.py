@@ -77,7 +77,7 @@ def stats_of(log: str) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def faulty_site():
-    """Ten days, 30 stories a day, every fault of SITE.md switched on."""
+    """Ten days, 30 stories a day, every fault of docs/site.md switched on."""
     with Replica(
         "--start", "2021-06-20", "--days", "10", "--per-day", "30", "--faults", "all"
     ) as s:

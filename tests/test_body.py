@@ -1,10 +1,10 @@
-"""HTML body -> Markdown / text / tags (crawler.body)."""
+"""HTML body -> Markdown / text / tags (crawler.site.body)."""
 
 from __future__ import annotations
 
 import lxml.html
 
-from crawler.body import convert_body
+from crawler.site.body import convert_body
 
 SITE = "https://www.ntdtv.com/gb/2021/06/23/a1.html"
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from tests.conftest import archive_tree, crawl, run_scrapy, stats_of
+from tests.conftest import crawl, run_scrapy, stats_of
 from tests.site.images import make_image
 from tests.site.model import SiteModel, parse_faults
 from tests.site.render import image_url
@@ -277,23 +277,3 @@ def test_b5_articles_are_archived_under_b5(faulty_site, tmp_path):
         assert record["lang"] == "b5" and record["path"].startswith("b5/2021/06/20/")
         assert "/b5/2021/06/20/" in record["url"]
     assert (archive / "b5/2021/06/20/README.md").is_file()
-
-
-def test_extraction_in_worker_processes_changes_nothing(first_run, faulty_site, tmp_path):
-    archive, records, result = first_run
-    # The first run extracted every article in its worker process…
-    assert "ntd/extraction/in_process" not in stats_of(result.stderr)
-    assert "Extraction worker exited" not in result.stderr
-    # …and gave the archive that extraction in the crawl's own process gives
-    alone, feed = tmp_path / "archive", tmp_path / "run.jsonl"
-    in_process = crawl(
-        faulty_site.url,
-        alone,
-        *("-a", f"start={START}", "-a", f"end={END}", "-s", "EXTRACTION_PROCESSES=0"),
-        feed=feed,
-    )
-    assert in_process.returncode == 0, in_process.stderr[-3000:]
-    assert stats_of(in_process.stderr)["ntd/extraction/in_process"] == len(records)
-    assert archive_tree(alone) == archive_tree(archive)
-    by_id = {r["id"]: r for r in records}
-    assert {r["id"]: r for r in map(json.loads, feed.read_text("utf-8").splitlines())} == by_id

@@ -7,11 +7,11 @@ import unicodedata
 
 import pytest
 
-from crawler.credits import Credit, find_credit, parse_credit
-from crawler.dates import DateArgumentError, crawl_days, parse_printed_beijing_time
-from crawler.fileio import OutsideArchiveError, archive_file, write_if_changed
-from crawler.paths import image_path, relative_link, safe_name, tag_page_path
-from crawler.siteurls import absolute_url, parse_article_url
+from crawler.archive.files import OutsideArchiveError, archive_file, write_if_changed
+from crawler.archive.paths import image_path, relative_link, safe_name, tag_page_path
+from crawler.site.credits import Credit, find_credit, parse_credit
+from crawler.site.dates import DateArgumentError, crawl_days, parse_printed_beijing_time
+from crawler.site.urls import absolute_url, parse_article_url
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import re
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.loaders import load_article
-from crawler.siteurls import parse_article_url
+from crawler.site.loaders import load_article
+from crawler.site.urls import parse_article_url
 from tests.site.model import ReplicaArticle, SiteModel, load_sources
 from tests.site.render import article_page
 
@@ -124,7 +124,7 @@ def test_featured_image_in_each_wrapper(wrapper):
     item = _load(response.replace(body=html.encode()))
     assert item["featured_image"] == {
         "url": f"{IMAGES}/assets/uploads/2021/06/sanxia-dam-800x450.jpg",
-        "full_url": full,  # without a wrapper: the name less "-800x450" (SITE.md)
+        "full_url": full,  # without a wrapper: the name less "-800x450" (docs/site.md)
         "alt": "三峡大坝",
         "caption": "三峡大坝资料图。（Getty Images）",
         "path": None,

@@ -8,11 +8,12 @@ import pytest
 import yaml
 from PIL import Image
 from scrapy import signals
-from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
+from crawler.archive.store import ArchiveStore
+from crawler.exceptions import ArticleDropped
 from crawler.items import Article
 from crawler.pipelines import (
     ArchiveRecordPipeline,
@@ -22,7 +23,6 @@ from crawler.pipelines import (
     IndexPagesPipeline,
     ValidateArticlePipeline,
 )
-from crawler.store import ArchiveStore
 
 
 def _settings(archive) -> dict:
@@ -70,27 +70,37 @@ def article(n: int = 1, **fields) -> Article:
 @pytest.mark.parametrize(("field", "reason"), [("title", "no title"), ("markdown", "no body")])
 def test_validation_drops_articles_without_title_or_body(tmp_path, field, reason):
     pipeline, crawler = build(ValidateArticlePipeline, tmp_path)
-    with pytest.raises(DropItem, match=f"a1.html has {reason}"):
+    with pytest.raises(ArticleDropped, match=f"the page has {reason}") as dropped:
         pipeline.process_item(article(**{field: None}))
+    assert dropped.value.reason == ArticleDropped.INVALID
     assert crawler.stats.get_value("ntd/articles/invalid") == 1
     assert pipeline.process_item(article()) is not None
 
 
-def test_deduplication_within_the_run_and_against_the_store(tmp_path):
+def test_each_article_once_per_run(tmp_path):
+    dedupe, crawler = build(DeduplicateArticlesPipeline, tmp_path)
+    assert dedupe.process_item(article(2)) is not None
+    with pytest.raises(ArticleDropped, match="already handled") as dropped:
+        dedupe.process_item(article(2))
+    assert dropped.value.reason == ArticleDropped.DUPLICATE
+    assert crawler.stats.get_value("ntd/articles/duplicate") == 1
+
+
+def test_an_article_fetched_again_unchanged_is_dropped_as_unchanged(tmp_path):
     record, record_crawler = build(ArchiveRecordPipeline, tmp_path)
     record.process_item(article(1))
     finish(record_crawler)
-    dedupe, crawler = build(DeduplicateArticlesPipeline, tmp_path)
-    with pytest.raises(DropItem, match="unchanged"):
-        dedupe.process_item(article(1))
-    changed = article(1, text="新的正文", markdown="新的正文")
-    assert dedupe.process_item(article(2)) is not None
-    with pytest.raises(DropItem, match="already processed"):
-        dedupe.process_item(article(2))
-    dedupe.seen.clear()
-    assert dedupe.process_item(changed) is changed
-    assert crawler.stats.get_value("ntd/articles/duplicate") == 1
+    record, crawler = build(ArchiveRecordPipeline, tmp_path)
+    with pytest.raises(ArticleDropped, match="unchanged") as dropped:
+        record.process_item(article(1))
+    assert dropped.value.reason == ArticleDropped.UNCHANGED
+    # A retried featured image that failed again is not an unchanged article
+    with pytest.raises(ArticleDropped) as dropped:
+        record.process_item(article(1, image_retry=True))
+    assert dropped.value.reason == ArticleDropped.IMAGE_STILL_MISSING
     assert crawler.stats.get_value("ntd/articles/unchanged") == 1
+    changed = article(1, text="新的正文", markdown="新的正文")
+    assert record.process_item(changed)["outcome"] == "updated"
 
 
 def _jpeg(size=(80, 45)) -> bytes:

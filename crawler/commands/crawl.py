@@ -14,7 +14,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.lock import ArchiveBusyError, ArchiveLock
+from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 
 EXIT_RUN_FAILED = 1
 EXIT_BAD_ARGUMENT = 2

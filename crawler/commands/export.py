@@ -8,9 +8,9 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.dates import DateArgumentError, parse_day
-from crawler.fileio import write_atomic
-from crawler.store import ArchiveStore, store_path
+from crawler.archive.files import write_atomic
+from crawler.archive.store import ArchiveStore, store_path
+from crawler.site.dates import DateArgumentError, parse_day
 
 
 class Command(ScrapyCommand):

@@ -10,11 +10,11 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.fileio import archive_file, write_if_changed
-from crawler.indexes import rebuild_stale_pages
-from crawler.lock import ArchiveBusyError, ArchiveLock
-from crawler.records import content_hash, stored_json
-from crawler.store import ArchiveStore, store_path
+from crawler.archive.files import archive_file, write_if_changed
+from crawler.archive.indexes import rebuild_stale_pages
+from crawler.archive.lock import ArchiveBusyError, ArchiveLock
+from crawler.archive.records import content_hash, stored_json
+from crawler.archive.store import ArchiveStore, store_path
 
 
 class Command(ScrapyCommand):

@@ -8,9 +8,9 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.dates import DateArgumentError, crawl_days
 from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY, redis_client, seed_entry
-from crawler.siteurls import LANGS
+from crawler.site.dates import DateArgumentError, crawl_days
+from crawler.site.urls import LANGS
 
 
 class Command(ScrapyCommand):

@@ -11,19 +11,22 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import signals
-from crawler.dates import DateArgumentError, crawl_days
-from crawler.extraction import ExtractionPool
-from crawler.siteurls import (
+from crawler.archive.store import ArchiveStore
+from crawler.site.dates import DateArgumentError, crawl_days
+from crawler.site.loaders import listing_links, load_article, next_page_link
+from crawler.site.urls import (
     LANGS,
     absolute_url,
     archive_day_of,
     archive_day_url,
+    article_url,
     host_of,
     parse_article_url,
 )
-from crawler.store import ArchiveStore
 from crawler.wanted import WantedArticles
 
+# An article the site answers these for was removed: it is reported, and never fails a run
+GONE_STATUSES = frozenset({404, 410})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -129,7 +132,7 @@ class NtdSpider(scrapy.Spider):
                 "first": first or self.first_day,
                 "last": last or self.last_day,
             },
-            # A day with no stories answers 404 (SITE.md)
+            # A day with no stories answers 404 (docs/site.md)
             meta={"download_maxsize": self.page_max_bytes}
             | ({"handle_httpstatus_list": [404]} if page == 1 else {}),
             dont_filter=True,
@@ -153,13 +156,13 @@ class NtdSpider(scrapy.Spider):
             return
         stats.inc_value("ntd/archive_pages/parsed")
         counts: Counter[str] = Counter()  # counted once per page: StatsCollector calls are slow
-        for href in response.css("div.one_post div.title a::attr(href)").getall():
+        for href in listing_links(response):
             address = parse_article_url(absolute_url(response.url, href))
             if address is None or address.lang != self.lang:
                 counts["ntd/listing/not_an_article"] += 1
                 continue
             if not first <= address.date <= last:
-                # Sticky blocks link to stories of other days (SITE.md)
+                # Sticky blocks link to stories of other days (docs/site.md)
                 counts["ntd/listing/other_day"] += 1
                 continue
             counts["ntd/listing/articles"] += 1
@@ -168,9 +171,8 @@ class NtdSpider(scrapy.Spider):
             if skip:
                 counts[skip] += 1
                 continue
-            url = f"{self.site_url}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html"
             yield scrapy.Request(
-                url,
+                article_url(self.site_url, address.lang, address.date, address.id),
                 callback=self.parse_article,
                 errback=self.article_failed,
                 cb_kwargs={"address": address},
@@ -181,7 +183,7 @@ class NtdSpider(scrapy.Spider):
             )
         for key, count in counts.items():
             stats.inc_value(key, count)
-        next_href = response.css("a.next.page-numbers::attr(href)").get()
+        next_href = next_page_link(response)
         if next_href:
             next_url = absolute_url(response.url, next_href)
             if archive_day_of(next_url) == (self.lang, day):
@@ -189,9 +191,8 @@ class NtdSpider(scrapy.Spider):
                 if request is not None:
                     yield request
 
-    async def parse_article(self, response: Response, address) -> list:
-        # A coroutine returning a list, not an async generator: Scrapy's handling of an async
-        # generator's output cost 1.3 s more CPU per 3,000 articles (py-spy)
+    def parse_article(self, response: Response, address) -> list:
+        # A list, not a generator: Scrapy handles a plain callback's list with the least work
         if not isinstance(response, TextResponse):
             self._failed("article", response.url, "not an HTML page")
             return []
@@ -199,8 +200,7 @@ class NtdSpider(scrapy.Spider):
             # The site does not move its articles to other hosts: whatever is there is not it
             self._failed("article", address.url, f"redirected off the site to {response.url}")
             return []
-        pool = ExtractionPool.of_crawler(self.crawler)
-        return [await pool.extract(response, address, self.site_url, self.site_hosts)]
+        return [load_article(response, address, self.site_url, self.site_hosts)]
 
     def archive_failed(self, failure: Failure):
         self._failed("archive_page", *_address_and_reason(failure))
@@ -208,23 +208,29 @@ class NtdSpider(scrapy.Spider):
     def article_failed(self, failure: Failure):
         self._failed("article", *_address_and_reason(failure))
 
-    def _failed(self, kind: str, url: str, reason: str) -> None:
+    def _failed(self, kind: str, url: str, reason: str, status: int | None = None) -> None:
         what = "Article" if kind == "article" else "Archive page"
         self.logger.error("%s failed: %s (%s)", what, url, reason)
         self.crawler.stats.inc_value(f"ntd/{kind}s/failed")
-        self.crawler.signals.send_catch_log(signals.page_failed, url=url, reason=reason, kind=kind)
+        if status in GONE_STATUSES:
+            self.crawler.stats.inc_value(f"ntd/{kind}s/gone")
+        self.crawler.signals.send_catch_log(
+            signals.page_failed, url=url, reason=reason, kind=kind, status=status
+        )
 
 
-def _address_and_reason(failure: Failure) -> tuple[str, str]:
-    """The address that was asked for, and why it failed (after redirects, where it went)."""
+def _address_and_reason(failure: Failure) -> tuple[str, str, int | None]:
+    """The address that was asked for, why it failed (after redirects, where it went) and the
+    HTTP status it answered with, if it answered."""
     request = failure.request
     response = getattr(failure.value, "response", None)
+    status = response.status if response is not None else None
     reason = (
-        f"HTTP {response.status}"
+        f"HTTP {status}"
         if response is not None
         else f"{type(failure.value).__name__}: {failure.value}"
     )
     redirects = request.meta.get("redirect_urls")
     if redirects:
-        return redirects[0], f"{reason}, after a redirect to {request.url}"
-    return request.url, reason
+        return redirects[0], f"{reason}, after a redirect to {request.url}", status
+    return request.url, reason, status

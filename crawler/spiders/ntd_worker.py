@@ -14,7 +14,7 @@ from scrapy_redis.spiders import RedisMixin
 
 from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY
 from crawler.settings import ITEM_PIPELINES
-from crawler.siteurls import LANGS, archive_day_url
+from crawler.site.urls import LANGS, archive_day_url
 from crawler.spiders.ntd import NtdSpider
 
 

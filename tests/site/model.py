@@ -27,11 +27,12 @@ SECTIONS = {
     "prog202": "美国新闻",
 }
 PER_PAGE = 20
-# Every fault SITE.md lists; "all" switches on each of them
+# Every fault docs/site.md lists; "all" switches on each of them
 FAULTS = frozenset(
     {
         "gone",  # listed articles that answer 404
-        "allgone",  # every listed article answers 404 (a run that cannot do its job)
+        "allgone",  # every listed article answers 404 (removed: reported, not a failed run)
+        "allbroken",  # every listed article answers 500, every time (a run that cannot do its job)
         "flaky",  # 500/503 on the first request, fine on retry
         "slow",  # slow answers
         "dup",  # the last story of page N shows again at the top of page N+1
@@ -62,7 +63,7 @@ def parse_faults(spec: str | None) -> frozenset[str]:
         return frozenset()
     names = {s.strip() for s in spec.split(",") if s.strip()}
     if "all" in names:
-        return FAULTS - {"allgone", "hostile"}
+        return FAULTS - {"allgone", "allbroken", "hostile"}
     unknown = names - FAULTS
     if unknown:
         raise ValueError(f"unknown faults: {', '.join(sorted(unknown))}")
@@ -202,6 +203,8 @@ class SiteModel:
 
     def flaky_failures(self, path: str) -> int:
         """How many times a path fails (500/503) before it answers."""
+        if "allbroken" in self.faults and path.endswith(".html"):
+            return 1 << 30
         if "flaky" not in self.faults or path.startswith("/assets/"):
             return 0
         return 1 if stable_hash(path, "flaky") % 7 == 0 else 0

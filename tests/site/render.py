@@ -1,4 +1,4 @@
-"""HTML of the replica's pages, shaped like the source site's (SITE.md): the whole page around
+"""HTML of the replica's pages, shaped like the source site's (docs/site.md): the whole page around
 the content, with the header, menus, share bar, related stories, sidebar, footer and scripts
 that the crawler has to ignore."""
 
@@ -179,7 +179,7 @@ def article_page(model: SiteModel, site_base: str, image_base: str, article: Rep
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        # The site prints Beijing wall-clock time with a wrong "Z" (SITE.md)
+        # The site prints Beijing wall-clock time with a wrong "Z" (docs/site.md)
         "datePublished": published.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "dateModified": modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "author": {"@type": "Organization", "name": SITE_NAME},

@@ -1,4 +1,4 @@
-"""The replica of the source site: a real HTTP server on loopback (SITE.md).
+"""The replica of the source site: a real HTTP server on loopback (docs/site.md).
 
 Pages are served for any Host; the pages it renders address images on a second host name
 (`localhost` beside `127.0.0.1`), as the real site serves them from i.ntdtv.com.

@@ -1,4 +1,4 @@
-"""Synthetic articles for the shapes the real corpus lacks (SITE.md / corpus README):
+"""Synthetic articles for the shapes the real corpus lacks (docs/site.md, corpus README):
 h3/h4 sub-headings, tables, lists, in-body figures and video, no tags, no featured image,
 very long bodies. Same keys as the corpus files, with the expected values written by hand."""
 

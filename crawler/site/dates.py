@@ -14,7 +14,7 @@ _PRINTED_TIME_RE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"\s*(?:(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?)?"
 )
-# JSON-LD "2021-06-24T05:22:00Z": Beijing wall-clock time with a wrong "Z" (SITE.md)
+# JSON-LD "2021-06-24T05:22:00Z": Beijing wall-clock time with a wrong "Z" (docs/site.md)
 _JSONLD_TIME_RE = re.compile(
     r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
 )

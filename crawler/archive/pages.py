@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import yaml
 
-from crawler.body import escape_markdown
-from crawler.paths import (
+from crawler.site.body import escape_markdown
+from crawler.archive.paths import (
     day_page_path,
     relative_link,
     section_page_path,
     tag_page_path,
 )
-from crawler.store import ArticleRow
+from crawler.archive.store import ArticleRow
 
 HOME = "README.md"
 TAGS_INDEX = "tags/README.md"
@@ -30,7 +30,7 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _FrontMatterDumper(_BaseDumper):
-    """Block mapping, lists of names in flow style ("tags: [a, b]") as in SPEC.md."""
+    """Block mapping, lists of names in flow style ("tags: [a, b]") (docs/archive.md)."""
 
 
 _FrontMatterDumper.add_representer(
@@ -53,7 +53,7 @@ def _front_matter(data: dict) -> str:
 
 
 def render_article(record: dict) -> str:
-    """The article's Markdown file (SPEC.md) from its JSON record."""
+    """The article's Markdown file (docs/archive.md) from its JSON record."""
     path = record["path"]
     day = path.split("/")[1:4]
     day_name = "-".join(day)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.siteurls import TAG_PATH_RE, absolute_url, is_site_host, readable_url
+from crawler.site.urls import TAG_PATH_RE, absolute_url, is_site_host, readable_url
 
 DROPPED_TAGS = frozenset(
     [

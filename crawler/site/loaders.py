@@ -1,4 +1,5 @@
-"""Everything that knows the article page's markup (SITE.md, "Article page")."""
+"""Everything that knows the markup of the site's pages: the daily archive (listing) page and
+the article page (docs/site.md). When the site changes its markup, this is the file to change."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from scrapy.http import TextResponse
 from scrapy.loader import ItemLoader
 from w3lib.html import replace_escape_chars
 
-from crawler.body import convert_body
-from crawler.credits import find_credit
-from crawler.dates import parse_jsonld_beijing_time, parse_printed_beijing_time
+from crawler.archive.paths import link_to_root, tag_page_path
 from crawler.items import EXPORTED_FIELDS, Article
-from crawler.paths import link_to_root, tag_page_path
-from crawler.siteurls import ArticleAddress, absolute_url, section_slug_from_url
+from crawler.site.body import convert_body
+from crawler.site.credits import find_credit
+from crawler.site.dates import parse_jsonld_beijing_time, parse_printed_beijing_time
+from crawler.site.urls import ArticleAddress, absolute_url, article_url, section_slug_from_url
 
 TITLE_SUFFIX_RE = re.compile(r"\s*[|｜-]\s*新唐人(?:电视台|電視台)?\s*$")
 HOME_LINK_TEXTS = frozenset({"首页", "首頁", "新唐人", "新唐人电视台", "新唐人電視台", "home"})
@@ -32,6 +33,26 @@ def _css(query: str) -> etree.XPath:
 
 
 _STRING = etree.XPath("string()", smart_strings=False)
+
+# -- the daily archive page: /gb/2021/06/23/, /gb/2021/06/23/page/2/ ---------------------------
+_LISTED_LINKS = _css("div.one_post div.title a")
+_NEXT_PAGE = _css("a.next.page-numbers")
+
+
+def listing_links(response: TextResponse) -> list[str]:
+    """The story links of a daily archive page, as the page gives them (absolute,
+    root-relative or percent-encoded), in page order."""
+    links = _LISTED_LINKS(response.selector.root)
+    return [href for a in links if (href := a.get("href")) is not None]
+
+
+def next_page_link(response: TextResponse) -> str | None:
+    """The link to the archive page after this one (下一页), None on the last page."""
+    hrefs = (a.get("href") for a in _NEXT_PAGE(response.selector.root))
+    return next((href for href in hrefs if href is not None), None)
+
+
+# -- the article page: /gb/2021/06/23/a103149816.html ------------------------------------------
 _TITLE = _css("div.article_title h1")
 _PRINTED_TIME = _css("div.article_info .time")
 _JSON_LD = _css('script[type="application/ld+json"]::text')
@@ -147,7 +168,7 @@ def load_article(
     # What the address tells goes into the item as it is; the page's fields through the loader
     known = Article(
         id=address.id,
-        url=f"{site_url.rstrip('/')}/{address.lang}/{address.date:%Y/%m/%d}/{address.id}.html",
+        url=article_url(site_url, address.lang, address.date, address.id),
         lang=address.lang,
         date=address.date.isoformat(),
         path=path,

@@ -1,5 +1,5 @@
 """The archive's memory: which articles are archived, their JSON records, and which index
-pages need rebuilding. An SQLite file inside ARCHIVE_DIR (SPEC.md: "state")."""
+pages need rebuilding. An SQLite file inside ARCHIVE_DIR (.state/archive.sqlite3)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.faults import crash_point
-from crawler.percrawl import one_per_crawl
+from crawler.crashpoints import crash_point
+from scrapy import signals
 
 STATE_DIR = ".state"
 SAVE_BATCH = 50
@@ -102,12 +102,18 @@ class ArchiveStore:
         """The one store of a crawl, shared by its middlewares, pipelines and extensions (one
         connection: several would each reread what the others commit), closed when the spider
         closes."""
-        return one_per_crawl(
-            crawler,
-            "_ntd_archive_store",
-            lambda: cls.in_archive(crawler.settings["ARCHIVE_DIR"]),
-            ArchiveStore.close,
-        )
+        store = crawler.__dict__.get("_ntd_archive_store")
+        if store is None:
+            store = crawler.__dict__["_ntd_archive_store"] = cls.in_archive(
+                crawler.settings["ARCHIVE_DIR"]
+            )
+
+            def close(spider=None) -> None:
+                crawler.__dict__.pop("_ntd_archive_store", None)
+                store.close()
+
+            crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+        return store
 
     def close(self) -> None:
         self.commit()

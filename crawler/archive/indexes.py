@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from crawler.fileio import write_if_changed
-from crawler.pages import (
+from crawler.archive.files import write_if_changed
+from crawler.archive.pages import (
     HOME,
     HOME_NEWEST,
     HOME_TAGS,
@@ -19,8 +19,8 @@ from crawler.pages import (
     render_tag_page,
     render_tags_index,
 )
-from crawler.paths import day_page_path, section_page_path, tag_page_path
-from crawler.store import ArchiveStore
+from crawler.archive.paths import day_page_path, section_page_path, tag_page_path
+from crawler.archive.store import ArchiveStore
 
 
 def rebuild_stale_pages(store: ArchiveStore, archive_dir: str | Path) -> int:

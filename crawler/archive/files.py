@@ -6,8 +6,8 @@ import itertools
 import os
 from pathlib import Path
 
-from crawler.faults import crash_point
-from crawler.paths import is_inside
+from crawler.crashpoints import crash_point
+from crawler.archive.paths import is_inside
 
 
 class OutsideArchiveError(ValueError):

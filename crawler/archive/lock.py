@@ -9,7 +9,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from crawler.store import STATE_DIR
+from crawler.archive.store import STATE_DIR
 
 LOCK_FILE = "run.lock"
 

@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from crawler.siteurls import UPLOAD_PATH_RE
+from crawler.site.urls import UPLOAD_PATH_RE
 
 MAX_NAME_BYTES = 120
 # Reserved by Windows, or by the archive itself (README.md is every folder's index page)

@@ -1,4 +1,4 @@
-"""The source site's address scheme (see SITE.md): pure functions, no I/O."""
+"""The source site's address scheme (docs/site.md): pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ def parse_article_url(url: str) -> ArticleAddress | None:
     except ValueError:
         return None
     return ArticleAddress(m["lang"], date, m["id"], url)
+
+
+def article_url(site_url: str, lang: str, day: dt.date, article_id: str) -> str:
+    """The canonical address of an article, whatever form a listing gave it in."""
+    return f"{site_url.rstrip('/')}/{lang}/{day:%Y/%m/%d}/{article_id}.html"
 
 
 def archive_day_url(site_url: str, lang: str, day: dt.date, page: int = 1) -> str:
