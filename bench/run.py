@@ -1,4 +1,4 @@
-"""The benchmark (issue "Benchmark: throughput, CPU per article and memory"):
+"""The crawler against a bare spider, its CPU per article against trafilatura, its memory.
 
     python -m bench.run            # the full table (about ten minutes on 2 cores)
     python -m bench.run --quick    # smaller replicas, for a quick look
@@ -38,7 +38,6 @@ START = dt.date(2021, 6, 1)
 
 
 GNU_TIME = "/usr/bin/time"
-WORKER_RSS_RE = re.compile(r"extraction worker: peak RSS (\d+) MiB")
 
 
 @dataclass
@@ -46,7 +45,6 @@ class Run:
     wall: float  # seconds
     cpu: float  # user + system seconds of the command and the children it waited for
     rss: int  # peak RSS of the command's process, MiB
-    worker_rss: int  # peak RSS of its extraction worker, MiB (0: none)
     log: str
 
 
@@ -54,11 +52,10 @@ def run_measured(command: list[str]) -> Run:
     """Run a command as a child process and measure it.
 
     The peak RSS is GNU time's: the rusage of a child that this (large) process forks counts
-    the memory of the fork before its exec, so it cannot be read here. The extraction worker
-    (a child of the crawl) reports its own."""
+    the memory of the fork before its exec, so it cannot be read here."""
     if Path(GNU_TIME).exists():
         command = [GNU_TIME, "-f", "peak-rss-kb=%M", *command]
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "NTD_REPORT_WORKER_RSS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     # Bytecode caching on, as on any installed machine (this one sets PYTHONDONTWRITEBYTECODE,
     # which makes every run compile the project's modules again)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -74,12 +71,10 @@ def run_measured(command: list[str]) -> Run:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{command[:6]} failed ({status}):\n{err[-3000:]}")
     peak = re.search(r"peak-rss-kb=(\d+)", err)
-    worker = WORKER_RSS_RE.search(err)
     return Run(
         wall=wall,
         cpu=rusage.ru_utime + rusage.ru_stime,
         rss=(int(peak[1]) if peak else rusage.ru_maxrss) // 1024,
-        worker_rss=int(worker[1]) if worker else 0,
         log=err,
     )
 
@@ -116,7 +111,7 @@ def throughput(days: int, per_day: int, rows: list[tuple[str, str]], repeat: int
     kernel time (measured: 400-600 µs per new file instead of 30-60), which a user's run does
     not pay and which the bare spider, writing nothing, would never see."""
     articles = days * per_day
-    bare, full, in_process, second = [], [], [], []
+    bare, full, second = [], [], []
     second_articles = 0
     with (
         Replica("--start", str(START), "--days", str(days), "--per-day", str(per_day)) as site,
@@ -133,9 +128,6 @@ def throughput(days: int, per_day: int, rows: list[tuple[str, str]], repeat: int
                 run_measured(crawl_command(site.url, archive, days, Path(tmp) / f"again{i}.jsonl"))
             )
             second_articles = sum(1 for p in site.requested_paths()[before:] if p.endswith(".html"))
-            alone, feed = Path(tmp) / f"in-process{i}", Path(tmp) / f"in-process{i}.jsonl"
-            settings = ("-s", "EXTRACTION_PROCESSES=0")
-            in_process.append(run_measured(crawl_command(site.url, alone, days, feed, *settings)))
 
     def median(runs: list[Run], what: str = "wall") -> float:
         return statistics.median(getattr(r, what) for r in runs)
@@ -152,40 +144,36 @@ def throughput(days: int, per_day: int, rows: list[tuple[str, str]], repeat: int
 
     bare_wall, full_wall = median(bare), median(full)
     full_rss = max(r.rss for r in full)
-    worker_rss = max(r.worker_rss for r in full)
     rows += [
         (
             f"articles in the replica ({days} days)",
             f"{articles} (archived: {stat(full[-1].log, 'ntd/articles/new')})",
         ),
         (f"bare spider: wall time (median of {repeat})", line(bare)),
-        (f"full crawler, 1 extraction worker (median of {repeat})", line(full)),
-        (f"full crawler, extraction in-process (median of {repeat})", line(in_process)),
-        ("full / bare wall time (target <= 1.5)", f"{full_wall / bare_wall:.2f}"),
+        (f"full crawler: wall time (median of {repeat})", line(full)),
+        ("full / bare wall time (target <= 1.6)", f"{full_wall / bare_wall:.2f}"),
         (
-            "full / bare CPU time (both processes)",
+            "full / bare CPU time (target <= 1.6)",
             f"{median(full, 'cpu') / median(bare, 'cpu'):.2f}",
         ),
-        ("in-process / bare wall time", f"{median(in_process) / bare_wall:.2f}"),
         (
             f"full crawler: peak RSS at {articles} articles",
-            f"{full_rss + worker_rss} MiB = crawl {full_rss} + worker {worker_rss}"
-            f" (bare: {max(r.rss for r in bare)} MiB)",
+            f"{full_rss} MiB (bare: {max(r.rss for r in bare)} MiB)",
         ),
         ("second run over the same days: wall time", f"{median(second):.1f} s  [{walls(second)}]"),
         ("second / first run time (target <= 0.15)", f"{median(second) / full_wall:.3f}"),
         ("second run: article requests (target 0)", f"{second_articles}"),
     ]
-    return full_rss + worker_rss
+    return full_rss
 
 
-def memory_at(days: int, per_day: int) -> tuple[int, int]:
-    """Peak RSS of the crawl's process and of its extraction worker, MiB."""
+def memory_at(days: int, per_day: int) -> int:
+    """Peak RSS of the crawl, MiB."""
     replica = Replica("--start", str(START), "--days", str(days), "--per-day", str(per_day))
     with replica as site, tempfile.TemporaryDirectory() as tmp:
         archive, feed = Path(tmp) / "archive", Path(tmp) / "run.jsonl"
         run = run_measured(crawl_command(site.url, archive, days, feed))
-    return run.rss, run.worker_rss
+    return run.rss
 
 
 def cpu_per_article(rows: list[tuple[str, str]]) -> None:
@@ -193,10 +181,10 @@ def cpu_per_article(rows: list[tuple[str, str]]) -> None:
     import trafilatura
     from scrapy.http import HtmlResponse
 
-    from crawler.loaders import load_article
-    from crawler.pages import render_article
-    from crawler.records import record_of
-    from crawler.siteurls import parse_article_url
+    from crawler.archive.pages import render_article
+    from crawler.archive.records import record_of
+    from crawler.site.loaders import load_article
+    from crawler.site.urls import parse_article_url
     from tests.site.model import ReplicaArticle, SiteModel, load_sources
     from tests.site.render import article_page
 
@@ -298,8 +286,6 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
                         sys.executable, "-m", "scrapy", "crawl", "ntd-worker",
                         "-s", f"SITE_URL={site.url}", "-s", f"ARCHIVE_DIR={tmp}/w{i}",
                         "-s", f"REDIS_URL={url}", "-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", *FAST,
-                        # One crawl process per core, as README advises for a fleet
-                        "-s", "EXTRACTION_PROCESSES=0",
                     ]  # fmt: skip
                     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
                     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -315,8 +301,7 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
                     wall = time.perf_counter() - started - idle
                 rows.append(
                     (
-                        f"distributed: {workers} worker(s), {days * per_day} articles, no"
-                        " extraction process",
+                        f"distributed: {workers} worker(s), {days * per_day} articles",
                         f"{wall:.1f} s = {days * per_day / wall:.0f} articles/s (idle wait excluded)",
                     )
                 )
@@ -324,7 +309,7 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
         redis_process.terminate()
         redis_process.wait()
     # What one queued article request costs in Redis (scrapy-redis pickles its dict)
-    from crawler.siteurls import parse_article_url
+    from crawler.site.urls import parse_article_url
     from crawler.spiders.ntd import NtdSpider
 
     spider = NtdSpider(start=str(START))
@@ -356,13 +341,9 @@ def main() -> None:
     small = (10, 30) if args.quick else (30, 100)
     large = (20, 150) if args.quick else (100, 300)
     rss_small = throughput(*small, rows, repeat=1 if args.quick else 3)
-    crawl_rss, worker_rss = memory_at(*large)
-    rss_large = crawl_rss + worker_rss
+    rss_large = memory_at(*large)
     rows += [
-        (
-            f"full crawler: peak RSS at {large[0] * large[1]} articles",
-            f"{rss_large} MiB = crawl {crawl_rss} + worker {worker_rss}",
-        ),
+        (f"full crawler: peak RSS at {large[0] * large[1]} articles", f"{rss_large} MiB"),
         (
             f"peak RSS growth {small[0] * small[1]} -> {large[0] * large[1]} (target <= 50 MiB)",
             f"{rss_large - rss_small:+d} MiB",
