@@ -192,10 +192,12 @@ class BodyConverter:
         def flush() -> None:
             nonlocal run
             md, text = run.result()
-            md, text = _clean_inline(md), _clean_text(text)
-            if md:
-                out.append((_escape_line_starts(md), text))
             run = _Inline()
+            # Most runs between blocks are only the markup's white space
+            if md.strip():
+                md = _clean_inline(md)
+                if md:
+                    out.append((_escape_line_starts(md), _clean_text(text)))
 
         if el.text:
             self._text(run, el.text)
