@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from itemloaders.processors import Identity, MapCompose, TakeFirst
+from itemloaders.processors import MapCompose, TakeFirst
 from lxml import etree
 from parsel import css2xpath
 from scrapy.http import TextResponse
@@ -15,7 +15,7 @@ from w3lib.html import replace_escape_chars
 
 from crawler.archive.paths import link_to_root, tag_page_path
 from crawler.items import EXPORTED_FIELDS, Article
-from crawler.site.body import convert_body
+from crawler.site.body import Body, convert_body
 from crawler.site.credits import find_credit
 from crawler.site.dates import parse_jsonld_beijing_time, parse_printed_beijing_time
 from crawler.site.urls import ArticleAddress, absolute_url, article_url, section_slug_from_url
@@ -92,20 +92,14 @@ def strip_title_suffix(title: str) -> str:
 
 
 class ArticleLoader(ItemLoader):
+    """The page's short text fields: white space normalized, the first value found kept."""
+
     default_item_class = Article
     default_input_processor = MapCompose(normalize_space)
     default_output_processor = TakeFirst()
 
     title_in = MapCompose(normalize_space, strip_title_suffix, normalize_space)
-    published_in = Identity()
     modified_in = MapCompose(parse_jsonld_beijing_time)
-    authors_in = Identity()
-    authors_out = Identity()
-    tags_in = Identity()
-    tags_out = Identity()
-    featured_image_in = Identity()
-    text_in = Identity()
-    markdown_in = Identity()
 
 
 def _json_ld(root) -> dict:
@@ -165,37 +159,23 @@ def load_article(
 ) -> Article:
     """Build the Article item of an article page; fields the page lacks stay None/empty."""
     path = address.archive_path
-    # What the address tells goes into the item as it is; the page's fields through the loader
-    known = Article(
-        id=address.id,
-        url=article_url(site_url, address.lang, address.date, address.id),
-        lang=address.lang,
-        date=address.date.isoformat(),
-        path=path,
-    )
     # The response's own selector: ItemLoader would otherwise parse the page a second time
-    loader = ArticleLoader(item=known, selector=response.selector, response=response)
+    loader = ArticleLoader(selector=response.selector, response=response)
 
     root = response.selector.root
     loader.add_value("title", _first_string(_TITLE(root)))
     if not loader.get_output_value("title"):
         loader.add_css("title", 'meta[property="og:title"]::attr(content)')
         loader.add_css("title", "title::text")
-
-    printed_time = _first_string(_PRINTED_TIME(root))
-    loader.add_value("published", parse_printed_beijing_time(printed_time))
     jsonld = _json_ld(root)
-    loader.add_value("published", parse_jsonld_beijing_time(jsonld.get("datePublished")))
     loader.add_value("modified", jsonld.get("dateModified"))
-
     section, slug = _section(root, response)
     loader.add_value("section", section)
     loader.add_value("section_slug", slug)
-    loader.add_value("featured_image", _featured_image(root, response.url))
 
     body_el = next((found for body in _BODY if (found := body(root))), None)
+    body = Body(markdown="", text="")
     authors: list[str] = []
-    editor = source = None
     if body_el:
         to_root = link_to_root(path)
         body = convert_body(
@@ -204,20 +184,29 @@ def load_article(
             site_hosts=site_hosts,
             tag_href=lambda name: to_root + tag_page_path(name),
         )
-        loader.add_value("markdown", body.markdown)
-        loader.add_value("text", body.text)
-        loader.add_value("tags", [{"name": t.name, "url": t.url} for t in body.tags])
         found = find_credit(body.blocks)
         if found:
             _, credit = found
-            authors, editor, source = credit.authors, credit.editor, credit.source
-    loader.add_value("authors", authors)
-    loader.add_value("editor", editor)
-    loader.add_value("source", source)
+            authors = credit.authors
+            loader.add_value("editor", credit.editor)
+            loader.add_value("source", credit.source)
 
     item = loader.load_item()
-    for key in ("tags", "authors"):
-        item.setdefault(key, [])
+    # What the address tells, and what needs no cleaning, goes into the item as it is
+    item.update(
+        id=address.id,
+        url=article_url(site_url, address.lang, address.date, address.id),
+        lang=address.lang,
+        date=address.date.isoformat(),
+        path=path,
+        published=parse_printed_beijing_time(_first_string(_PRINTED_TIME(root)))
+        or parse_jsonld_beijing_time(jsonld.get("datePublished")),
+        authors=authors,
+        tags=[{"name": t.name, "url": t.url} for t in body.tags],
+        featured_image=_featured_image(root, response.url),
+        text=body.text or None,
+        markdown=body.markdown or None,
+    )
     for key in (*EXPORTED_FIELDS, "section_slug"):
         item.setdefault(key, None)
     return item
