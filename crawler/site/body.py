@@ -94,6 +94,10 @@ _ENTITY_RE = re.compile(r"&(?=#?\w+;)")
 _SPECIAL_RE = re.compile(r"[\\`*_\[\]>|~<&]")
 _LINE_START_RE = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
 _ORDERED_START_RE = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# Where either of those could match: at the start, or after a newline (a search that looks for
+# the newline first, instead of trying "^" at every character)
+_FIRST_LINE_MARKER_RE = re.compile(r"\s*[#>+=\-\d]")
+_NEXT_LINE_MARKER_RE = re.compile(r"\n\s*[#>+=\-\d]")
 
 
 @dataclass
@@ -120,6 +124,8 @@ def escape_markdown(text: str) -> str:
 
 def _escape_line_starts(markdown: str) -> str:
     # A paragraph that starts with "# ", "- ", "1." … would turn into a heading or a list
+    if not (_FIRST_LINE_MARKER_RE.match(markdown) or _NEXT_LINE_MARKER_RE.search(markdown)):
+        return markdown
     markdown = _LINE_START_RE.sub(r"\1\\\2", markdown)
     return _ORDERED_START_RE.sub(r"\1\\\2", markdown)
 
