@@ -67,19 +67,24 @@ class RunReport:
         days = []
         store = ArchiveStore.of_crawler(self.crawler)
         for day in spider.days_to_walk:
+            # Listed by any run, this one or an earlier (a killed one included)
+            listed = store.listed_ids(spider.lang, day.isoformat())
             archived = store.archived_ids(spider.lang, day.isoformat())
-            listed = spider.listed.get(day, set())
             # A distributed worker: what another worker archived is not missing
             elsewhere = getattr(spider, "is_archived_elsewhere", None)
             if elsewhere is not None:
                 archived |= {i for i in listed - archived if elsewhere(i)}
+            missing = sorted(listed - archived)
             days.append(
                 {
                     "day": day.isoformat(),
                     "listed": len(listed),
                     "archived": len(archived & listed),
                     "archived_total": len(archived),
-                    "missing": sorted(listed - archived)[:MAX_LISTED_ADDRESSES],
+                    "not_archived": len(missing),
+                    "missing": missing[:MAX_LISTED_ADDRESSES],
+                    # Every article its listing showed is archived
+                    "done": not missing,
                 }
             )
         get = stats.get_value
@@ -92,10 +97,13 @@ class RunReport:
         }
         articles["gone"] = get("ntd/articles/gone", 0)
         fetched = articles["new"] + articles["updated"] + articles["unchanged"]
+        # Every archive page it asked for failed, and nothing else came back (a resumed job may
+        # have no day left to walk: that is not an unreachable site)
         site_unreachable = (
-            len(spider.days_to_walk) > 0
+            get("ntd/archive_pages/failed", 0) > 0
             and get("ntd/archive_pages/parsed", 0) == 0
             and get("ntd/days/empty", 0) == 0
+            and fetched == 0
         )
         # Articles the site removed (404, 410) are reported, and never fail a run by themselves
         failed_not_gone = articles["failed"] - articles["gone"]
@@ -117,7 +125,8 @@ class RunReport:
             "finished": finished.isoformat(),
             "duration_seconds": round((finished - started).total_seconds(), 3) if started else None,
             "lang": spider.lang,
-            "days_walked": len(spider.days_to_walk),
+            "days_in_range": len(spider.days_to_walk),
+            "days_walked": get("ntd/days/walked", 0),
             "days": days,
             "articles": articles,
             "new": self.new[:MAX_LISTED_ADDRESSES],
@@ -141,15 +150,16 @@ class RunReport:
         for path in (f".state/reports/{stamp}Z.json", ".state/last-run.json"):
             write_atomic(archive_file(self.archive_dir, path), data)
         a, i = report["articles"], report["images"]
-        gaps = sum(len(d["missing"]) for d in report["days"])
+        gaps = sum(d["not_archived"] for d in report["days"])
         log = logger.error if report["status"] == "failed" else logger.info
         log(
-            "Run %s%s: %d days walked; articles new %d, updated %d, unchanged %d, "
+            "Run %s%s: %d of %d days walked; articles new %d, updated %d, unchanged %d, "
             "already archived %d, failed %d; images stored %d, failed %d; %d listed articles "
             "not archived; %.1f s. Report: %s",
             report["status"],
             f" ({report['problem']})" if report["problem"] else "",
             report["days_walked"],
+            report["days_in_range"],
             a["new"],
             a["updated"],
             a["unchanged"],

@@ -71,6 +71,5 @@ LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 LOG_LEVEL = os.environ.get("NTD_LOG_LEVEL", "INFO")
 
 # -- resumable runs (JOBDIR) -------------------------------------------------------------
-# SQLite-backed request queues commit every push, so a killed run (SIGKILL) leaves a readable
-# queue; the default disk queues are only consistent after a clean shutdown.
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"
+# A resumed job continues from the store, not from Scrapy's disk queue (crawler/scheduler.py)
+SCHEDULER = "crawler.scheduler.InMemoryScheduler"

@@ -109,4 +109,4 @@ def test_deploy_schedule_and_run_on_scrapyd(scrapyd, tmp_path):
     assert archived == expected
     assert (archive / "README.md").is_file()
     log = next((home / "logs" / "ntd_archive" / "ntd").glob("*.log")).read_text("utf-8")
-    assert "Run ok: 2 days walked" in log
+    assert "Run ok: 2 of 2 days walked" in log

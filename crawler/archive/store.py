@@ -47,6 +47,24 @@ CREATE TABLE IF NOT EXISTS article_tags (
     PRIMARY KEY (article_id, position)
 );
 CREATE INDEX IF NOT EXISTS tags_by_name ON article_tags (name);
+-- What the site's daily listings showed: every article of the range a listing linked to,
+-- written when the listing page is parsed and before its article requests leave, so that an
+-- article in flight when a run is killed is still known to the next run
+CREATE TABLE IF NOT EXISTS listed_articles (
+    id TEXT PRIMARY KEY,
+    lang TEXT NOT NULL,
+    day TEXT NOT NULL,
+    url TEXT NOT NULL,
+    listed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS listed_by_day ON listed_articles (lang, day, id);
+-- Days whose listing was read to its last page (or that had no stories), and when
+CREATE TABLE IF NOT EXISTS walked_days (
+    lang TEXT NOT NULL,
+    day TEXT NOT NULL,
+    walked_at TEXT NOT NULL,
+    PRIMARY KEY (lang, day)
+);
 CREATE TABLE IF NOT EXISTS stale_pages (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -218,6 +236,50 @@ class ArchiveStore:
             )
             crash_point("store:save")
         return old is None
+
+    # -- what the listings showed -----------------------------------------------------------
+
+    def record_listing(self, listed: Iterable[tuple[str, str, str, str]]) -> None:
+        """Remember (id, lang, day, url) of listed articles, durably, before they are requested."""
+        with self._transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO listed_articles (id, lang, day, url) VALUES (?, ?, ?, ?)",
+                listed,
+            )
+
+    def mark_day_walked(self, lang: str, day: str, when: str) -> None:
+        """The day's listing was read to its end at `when` (ISO 8601 UTC)."""
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO walked_days (lang, day, walked_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (lang, day) DO UPDATE SET walked_at = excluded.walked_at",
+                (lang, day, when),
+            )
+
+    def days_walked_since(self, lang: str, first: str, last: str, since: str) -> set[str]:
+        rows = self.db.execute(
+            "SELECT day FROM walked_days WHERE lang = ? AND day BETWEEN ? AND ? "
+            "AND walked_at >= ?",
+            (lang, first, last, since),
+        )
+        return {r[0] for r in rows}
+
+    def listed_ids(self, lang: str, day: str) -> set[str]:
+        rows = self.db.execute(
+            "SELECT id FROM listed_articles WHERE lang = ? AND day = ?", (lang, day)
+        )
+        return {r[0] for r in rows}
+
+    def listed_not_archived(self, lang: str, first: str, last: str) -> list[tuple[str, str]]:
+        """(day, url) of the articles of these days that a listing showed and that are not
+        archived, by day then id."""
+        return self.db.execute(
+            "SELECT l.day, l.url FROM listed_articles AS l "
+            "WHERE l.lang = ? AND l.day BETWEEN ? AND ? "
+            "AND NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.id = l.id) "
+            "ORDER BY l.day, l.id",
+            (lang, first, last),
+        ).fetchall()
 
     # -- index pages ------------------------------------------------------------------------
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from functools import cached_property
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler import signals
+from crawler import job, signals
 from crawler.archive.store import ArchiveStore
+from crawler.crashpoints import crash_point
+from crawler.job import Job
 from crawler.site.dates import DateArgumentError, crawl_days
 from crawler.site.loaders import listing_links, load_article, next_page_link
 from crawler.site.urls import (
     LANGS,
+    ArticleAddress,
     absolute_url,
     archive_day_of,
     archive_day_url,
@@ -65,8 +68,7 @@ class NtdSpider(scrapy.Spider):
         self.first_day = self.days_to_walk[0]
         self.last_day = self.days_to_walk[-1]
         self.archive_pages_requested: set[str] = set()
-        # Article ids listed for each address date: the run report compares them with the store
-        self.listed: dict[dt.date, set[str]] = defaultdict(set)
+        self.job: Job | None = None
 
     @staticmethod
     def check_arguments(
@@ -90,21 +92,62 @@ class NtdSpider(scrapy.Spider):
         return spider
 
     @cached_property
+    def store(self) -> ArchiveStore:
+        """Opened on first use: the run holds the archive's lock by then."""
+        return ArchiveStore.of_crawler(self.crawler)
+
+    @cached_property
     def wanted(self) -> WantedArticles:
-        """Made on first use: the store opens once the run holds the archive's lock."""
         return WantedArticles(
-            ArchiveStore.of_crawler(self.crawler),
+            self.store,
             self.refresh,
             getattr(self, "claim", None),
             getattr(self, "is_archived_elsewhere", None),
         )
 
     async def start(self):
+        first, last = self.first_day.isoformat(), self.last_day.isoformat()
+        self.job = job.start_or_resume(
+            self.settings.get("JOBDIR"), {"lang": self.lang, "start": first, "end": last}
+        )
+        # What earlier runs (a killed one included) listed and did not archive: requested first
+        for _, url in self.store.listed_not_archived(self.lang, first, last):
+            address = parse_article_url(url)
+            if address is not None and not self.wanted.skip_reason(address):
+                self.crawler.stats.inc_value("ntd/articles/listed_earlier")
+                yield self._article_request(address)
+        walked = set()
+        if self.job.resumed:
+            walked = self.store.days_walked_since(self.lang, first, last, self.job.started)
         for day in self.days_to_walk:
-            self.crawler.stats.inc_value("ntd/days/walked")
+            if day.isoformat() in walked:
+                # This job read the day's listing to its end before it was interrupted
+                self.crawler.stats.inc_value("ntd/days/walked_before_resuming")
+                continue
             request = self._archive_request(archive_day_url(self.site_url, self.lang, day), day, 1)
             if request is not None:
                 yield request
+
+    def closed(self, reason: str) -> None:
+        if reason == "finished" and self.job is not None:
+            job.finish(self.settings.get("JOBDIR"))
+
+    def _day_walked(self, day: dt.date) -> None:
+        """The day's listing was read to its end (its last page, or a 404: no stories)."""
+        self.store.mark_day_walked(self.lang, day.isoformat(), job.now())
+        self.crawler.stats.inc_value("ntd/days/walked")
+
+    def _article_request(self, address: ArticleAddress) -> scrapy.Request:
+        return scrapy.Request(
+            article_url(self.site_url, address.lang, address.date, address.id),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"address": address},
+            meta={"download_maxsize": self.page_max_bytes},
+            # Articles before more archive pages: fewer requests in flight, less memory
+            priority=10,
+            dont_filter=True,
+        )
 
     def _archive_request(
         self,
@@ -145,6 +188,7 @@ class NtdSpider(scrapy.Spider):
         if response.status == 404:
             self.logger.info("No stories on %s (404 at %s)", day, response.url)
             stats.inc_value("ntd/days/empty")
+            self._day_walked(day)
             return
         if not isinstance(response, TextResponse):
             self._failed("archive_page", response.url, "not an HTML page")
@@ -156,6 +200,7 @@ class NtdSpider(scrapy.Spider):
             return
         stats.inc_value("ntd/archive_pages/parsed")
         counts: Counter[str] = Counter()  # counted once per page: StatsCollector calls are slow
+        listed: list[ArticleAddress] = []
         for href in listing_links(response):
             address = parse_article_url(absolute_url(response.url, href))
             if address is None or address.lang != self.lang:
@@ -166,33 +211,35 @@ class NtdSpider(scrapy.Spider):
                 counts["ntd/listing/other_day"] += 1
                 continue
             counts["ntd/listing/articles"] += 1
-            self.listed[address.date].add(address.id)
+            listed.append(address)
+        # Durable before any of them is requested: an article in flight when the run is killed
+        # is requested again by the next run (`start`)
+        self.store.record_listing(
+            (a.id, a.lang, a.date.isoformat(), article_url(self.site_url, a.lang, a.date, a.id))
+            for a in listed
+        )
+        for address in listed:
             skip = self.wanted.skip_reason(address)
             if skip:
                 counts[skip] += 1
                 continue
-            yield scrapy.Request(
-                article_url(self.site_url, address.lang, address.date, address.id),
-                callback=self.parse_article,
-                errback=self.article_failed,
-                cb_kwargs={"address": address},
-                meta={"download_maxsize": self.page_max_bytes},
-                # Articles before more archive pages: fewer requests in flight, less memory
-                priority=10,
-                dont_filter=True,
-            )
+            yield self._article_request(address)
         for key, count in counts.items():
             stats.inc_value(key, count)
+        next_page = None
         next_href = next_page_link(response)
         if next_href:
             next_url = absolute_url(response.url, next_href)
             if archive_day_of(next_url) == (self.lang, day):
-                request = self._archive_request(next_url, day, page + 1, first, last)
-                if request is not None:
-                    yield request
+                next_page = self._archive_request(next_url, day, page + 1, first, last)
+        if next_page is None:
+            self._day_walked(day)
+        else:
+            yield next_page
 
     def parse_article(self, response: Response, address) -> list:
         # A list, not a generator: Scrapy handles a plain callback's list with the least work
+        crash_point("article-response")
         if not isinstance(response, TextResponse):
             self._failed("article", response.url, "not an HTML page")
             return []

@@ -44,6 +44,11 @@ class NtdWorkerSpider(RedisMixin, NtdSpider):
         spider.setup_redis(crawler)
         return spider
 
+    async def start(self):
+        """Nothing to start with: scrapy-redis hands the worker a day whenever it is idle."""
+        for request in ():
+            yield request
+
     def is_archived_elsewhere(self, article_id: str) -> bool:
         return bool(self.server.sismember(ARCHIVED_KEY, article_id))
 
