@@ -23,7 +23,37 @@ def seed_entry(day: dt.date, first: dt.date, last: dt.date, lang: str) -> str:
     )
 
 
+class RedisUnreachable(RuntimeError):
+    """The distributed mode cannot start: its Redis server does not answer."""
+
+
 def redis_client(settings):
     from scrapy_redis import connection
 
     return connection.from_settings(settings)
+
+
+def redis_address(server) -> str:
+    """Where a client connects, for messages: never the password of REDIS_URL."""
+    kwargs = server.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return f"unix://{kwargs['path']}"
+    return f"redis://{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
+
+
+def reachable_redis(settings):
+    """A client of REDIS_URL that answered a PING; RedisUnreachable, naming the address,
+    otherwise (before anything starts, instead of a traceback from deep inside a crawl)."""
+    import redis
+
+    try:
+        server = redis_client(settings)
+    except ValueError as exc:
+        raise RedisUnreachable(f"REDIS_URL is not a Redis address: {exc}") from None
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        raise RedisUnreachable(
+            f"cannot reach Redis at {redis_address(server)} (REDIS_URL): {exc}"
+        ) from None
+    return server

@@ -1,9 +1,14 @@
-"""Why an article is not archived, as data: pipelines raise these, the run report and the log
-read `reason` (never the text of the message)."""
+"""Why an article is not archived, as data (pipelines raise ArticleDropped; the run report and
+the log read its `reason`, never the text of its message), and why a download failed, in words."""
 
 from __future__ import annotations
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import (
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    DropItem,
+    IgnoreRequest,
+)
 
 
 class ArticleDropped(DropItem):
@@ -19,3 +24,14 @@ class ArticleDropped(DropItem):
     def __init__(self, reason: str, message: str, log_level: str | None = None) -> None:
         super().__init__(message, log_level)
         self.reason = reason
+
+
+def download_failure(exc: Exception, timeout: float | None) -> str:
+    """Why a download failed, in words a run report reader understands."""
+    if isinstance(exc, DownloadTimeoutError | TimeoutError):
+        return f"timed out after {timeout:g} s" if timeout else "timed out"
+    if isinstance(exc, DownloadConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, IgnoreRequest):
+        return f"not downloaded: {exc}"
+    return f"download failed: {type(exc).__name__}: {exc}"

@@ -29,6 +29,12 @@ JOB_FILE = "ntd-job.json"
 class Job:
     started: str  # ISO 8601 UTC, with microseconds: days walked at or after it are this job's
     resumed: bool  # True when this run continues an interrupted job
+    jobdir: str | None = None  # None: a plain run, a job of its own
+
+    @property
+    def key(self) -> str | None:
+        """What the store files the job's articles under; None for a plain run."""
+        return self.started if self.jobdir else None
 
 
 def now() -> str:
@@ -52,14 +58,14 @@ def start_or_resume(jobdir: str | None, description: dict) -> Job:
     if saved is not None:
         if saved.get("job") == description and isinstance(saved.get("started"), str):
             logger.info("Continuing the job started at %s (%s)", saved["started"], jobdir)
-            return Job(saved["started"], resumed=True)
+            return Job(saved["started"], resumed=True, jobdir=jobdir)
         logger.warning(
             "JOBDIR %s held another job (%s): starting a new one for %s",
             jobdir,
             saved.get("job"),
             description,
         )
-    job = Job(now(), resumed=False)
+    job = Job(now(), resumed=False, jobdir=jobdir)
     data = {"started": job.started, "job": description}
     write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
     return job

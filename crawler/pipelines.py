@@ -22,7 +22,7 @@ import logging
 import warnings
 
 from itemadapter import ItemAdapter
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 from scrapy import Request
 from scrapy.http.request import NO_CALLBACK
 
@@ -39,7 +39,7 @@ from crawler.archive.paths import image_path
 from crawler.archive.records import content_hash, record_of, stored_json
 from crawler.archive.store import ArchiveStore
 from crawler.distributed import ARCHIVED_KEY
-from crawler.exceptions import ArticleDropped
+from crawler.exceptions import ArticleDropped, download_failure
 from crawler.site.dates import BEIJING
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class FeaturedImagePipeline:
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:
-            return None, f"download failed: {type(exc).__name__}: {exc}"
+            return None, download_failure(exc, self.timeout)
         if response.status != 200:
             return None, f"HTTP {response.status}"
         try:
@@ -221,6 +221,9 @@ class FeaturedImagePipeline:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ValueError(f"image too large: {exc}") from None
+        except UnidentifiedImageError:
+            # Pillow's own message names the in-memory file object, not the image
+            raise ValueError("not an image: no image format recognised") from None
         except Exception as exc:
             raise ValueError(f"not a valid image: {exc}") from None
 
@@ -249,6 +252,14 @@ class ArticleFilePipeline:
 
 
 class ArchiveRecordPipeline(_StorePipeline):
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.job_key: str | None = None
+        crawler.signals.connect(self.job_started, signal=signals.job_started)
+
+    def job_started(self, job) -> None:
+        self.job_key = job.key
+
     def process_item(self, item):
         adapter = ItemAdapter(item)
         record = record_of(item)
@@ -260,7 +271,9 @@ class ArchiveRecordPipeline(_StorePipeline):
             # Fetched again (refresh) and nothing a reader would see changed
             self.stats.inc_value("ntd/articles/unchanged")
             raise ArticleDropped(ArticleDropped.UNCHANGED, "unchanged", "DEBUG")
-        is_new = self.store.save(record, adapter["date"], content_hash(record), stored_json(record))
+        is_new = self.store.save(
+            record, adapter["date"], content_hash(record), stored_json(record), self.job_key
+        )
         adapter["outcome"] = "new" if is_new else "updated"
         self.stats.inc_value(f"ntd/articles/{adapter['outcome']}")
         return item

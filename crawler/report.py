@@ -22,6 +22,8 @@ from crawler.exceptions import ArticleDropped
 
 logger = logging.getLogger(__name__)
 MAX_LISTED_ADDRESSES = 200
+# The status of a run whose site no longer looks like the one the crawler knows
+SITE_CHANGED = "site_changed"
 
 
 class RunReport:
@@ -30,7 +32,7 @@ class RunReport:
         self.archive_dir = crawler.settings["ARCHIVE_DIR"]
         self.new: list[str] = []
         self.updated: list[str] = []
-        self.failed: list[dict] = []
+        self.failed: dict[str, dict] = {}
         self.images_failed: list[dict] = []
         self.invalid: list[dict] = []
         connect = crawler.signals.connect
@@ -44,8 +46,34 @@ class RunReport:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def page_failed(self, url: str, reason: str, kind: str, status: int | None = None) -> None:
-        self.failed.append({"url": url, "kind": kind, "reason": reason})
+    def page_failed(self, url: str, reason: str, kind: str, gone: bool = False) -> None:
+        # By address: a page that fails twice in a run is one failure, with its last reason
+        self.failed[url] = {"url": url, "kind": kind, "reason": reason, "gone": gone}
+
+    def failed_articles(self) -> list[dict]:
+        return [f for f in self.failed.values() if f["kind"] == "article"]
+
+    def judge(self, articles: dict, fetched: int) -> tuple[str, str | None]:
+        """(status, problem) of a run that ran to its end."""
+        get = self.crawler.stats.get_value
+        days_begun = get("ntd/days/begun", 0)
+        parsed = get("ntd/archive_pages/parsed", 0)
+        empty = get("ntd/days/empty", 0)
+        links = get("ntd/listing/articles", 0) + get("ntd/listing/other_day", 0)
+        if days_begun and not parsed and empty == days_begun:
+            return SITE_CHANGED, "no day of the range has an archive page (every one answers 404)"
+        if parsed and not links:
+            return SITE_CHANGED, "its archive pages link to no article"
+        if self.invalid and not fetched:
+            return SITE_CHANGED, "its article pages yield no title or body"
+        if get("ntd/archive_pages/failed", 0) and not parsed and not empty and not fetched:
+            # (a resumed job may have no day left to walk: that is not an unreachable site)
+            return "failed", "the site could not be reached"
+        # Articles the site removed (404, 410) are reported, and never fail a run by themselves
+        failed_not_gone = articles["failed"] - articles["gone"]
+        if failed_not_gone > fetched:
+            return "failed", "most articles failed"
+        return "ok", None
 
     def image_failed(self, url: str, article_url: str, reason: str) -> None:
         self.images_failed.append({"url": url, "article": article_url, "reason": reason})
@@ -95,32 +123,17 @@ class RunReport:
             "already_archived": get("ntd/articles/already_archived", 0),
             "failed": get("ntd/articles/failed", 0) + get("ntd/articles/invalid", 0),
         }
-        articles["gone"] = get("ntd/articles/gone", 0)
+        articles["failed"] = len(self.failed_articles()) + len(self.invalid)
+        articles["gone"] = sum(1 for f in self.failed_articles() if f["gone"])
         fetched = articles["new"] + articles["updated"] + articles["unchanged"]
-        # Every archive page it asked for failed, and nothing else came back (a resumed job may
-        # have no day left to walk: that is not an unreachable site)
-        site_unreachable = (
-            get("ntd/archive_pages/failed", 0) > 0
-            and get("ntd/archive_pages/parsed", 0) == 0
-            and get("ntd/days/empty", 0) == 0
-            and fetched == 0
-        )
-        # Articles the site removed (404, 410) are reported, and never fail a run by themselves
-        failed_not_gone = articles["failed"] - articles["gone"]
-        all_failed = failed_not_gone > 0 and failed_not_gone > fetched
-        status = "failed" if (site_unreachable or all_failed) else "ok"
-        if reason not in ("finished",):
-            status = "interrupted" if status == "ok" else status
+        status, problem = self.judge(articles, fetched)
+        if reason != "finished":
+            # Ctrl-C, SIGTERM, a close requested by an extension: the job is not done
+            status, problem = "interrupted", f"the run was stopped ({reason})"
         return {
             "status": status,
             "finish_reason": reason,
-            "problem": (
-                "the site could not be reached"
-                if site_unreachable
-                else "most articles failed"
-                if all_failed
-                else None
-            ),
+            "problem": problem,
             "started": started.isoformat() if started else None,
             "finished": finished.isoformat(),
             "duration_seconds": round((finished - started).total_seconds(), 3) if started else None,
@@ -131,7 +144,7 @@ class RunReport:
             "articles": articles,
             "new": self.new[:MAX_LISTED_ADDRESSES],
             "updated": self.updated[:MAX_LISTED_ADDRESSES],
-            "failed": (self.failed + self.invalid)[:MAX_LISTED_ADDRESSES],
+            "failed": ([*self.failed.values()] + self.invalid)[:MAX_LISTED_ADDRESSES],
             "images": {
                 "stored": get("ntd/images/stored", 0),
                 "failed": get("ntd/images/failed", 0),
@@ -141,8 +154,13 @@ class RunReport:
 
     def spider_closed(self, spider, reason) -> None:
         report = self.build(reason)
-        if report["status"] == "failed":
-            self.crawler.stats.set_value("ntd/run/failed", 1)
+        self.crawler.stats.set_value("ntd/run/status", report["status"])
+        if report["status"] == SITE_CHANGED:
+            logger.error(
+                "The site no longer looks like the site this crawler knows: %s. Its addresses "
+                "or markup may have changed (docs/site.md, 'When the site changes its markup')",
+                report["problem"],
+            )
         data = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
         stamp = (
             report["started"][:19].replace(":", "").replace("-", "") if report["started"] else "run"
@@ -151,7 +169,7 @@ class RunReport:
             write_atomic(archive_file(self.archive_dir, path), data)
         a, i = report["articles"], report["images"]
         gaps = sum(d["not_archived"] for d in report["days"])
-        log = logger.error if report["status"] == "failed" else logger.info
+        log = logger.info if report["status"] in ("ok", "interrupted") else logger.error
         log(
             "Run %s%s: %d of %d days walked; articles new %d, updated %d, unchanged %d, "
             "already archived %d, failed %d; images stored %d, failed %d; %d listed articles "

@@ -50,7 +50,12 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.report.RunReport": 500,
+    "crawler.progress.ProgressLog": 510,
+    "crawler.jobfeed.ResumedJobFeed": 520,
 }
+# A progress line (days walked, articles archived of listed, failures, rate, time left) every
+# this many seconds, and one at the end; 0: none
+PROGRESS_INTERVAL = 60.0
 # Scrapy's remote control runs Python code sent to it over HTTP, and writes its port and token
 # to a file outside the archive: not for an unattended crawler
 REMOTE_CONTROL_ENABLED = False

@@ -72,15 +72,15 @@ def test_each_bad_article_is_logged_and_counted_with_its_reason(hostile_run, cas
     assert url in result.stderr
     reason = failures[url]
     expected = {
-        "no_title": "has no title",
-        "no_body": "has no body",
-        "empty_body": "has no body",
+        "no_title": "the page has no title",
+        "no_body": "the page has no body",
+        "empty_body": "the page has no body",
         "huge_page": "larger than download max size",
         "redirect_offsite": "redirected off the site",
         "redirect_loop": "max redirections reached",
         "status_500": "HTTP 500",
         "connection_reset": "DownloadFailedError",
-        "stall_mid_body": "took longer than 3.0 seconds",
+        "stall_mid_body": "timed out after 3 s",
         "robots_disallowed": "Forbidden by robots.txt",
     }[case.name]
     assert expected in reason
@@ -207,7 +207,7 @@ def test_images_are_stored_or_refused(hostile_run, name, outcome):
         expected = {
             "bomb-800x450.png": "image too large",
             "enormous-800x450.jpg": "max size",
-            "stall-800x450.jpg": "took longer than 2.0 seconds",
+            "stall-800x450.jpg": "timed out after 2 s",
         }[name]
         assert expected in reason
         assert not any(

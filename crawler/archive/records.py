@@ -31,3 +31,9 @@ def content_hash(record: dict) -> str:
 def stored_json(record: dict) -> str:
     """The record as the store keeps it."""
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+def json_line(record: dict) -> str:
+    """A record as the crawl's feed writes it: the same keys in the same order."""
+    ordered = {name: record.get(name) for name in EXPORTED_FIELDS}
+    return json.dumps(ordered, ensure_ascii=False) + "\n"

@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS walked_days (
     walked_at TEXT NOT NULL,
     PRIMARY KEY (lang, day)
 );
+-- The articles each unfinished resumable job archived or updated, in the order it did
+CREATE TABLE IF NOT EXISTS job_articles (
+    job TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (job, id)
+);
 CREATE TABLE IF NOT EXISTS stale_pages (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -174,9 +180,17 @@ class ArchiveStore:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
-    def save(self, record: dict, day: str, content_hash: str, record_json: str) -> bool:
+    def save(
+        self,
+        record: dict,
+        day: str,
+        content_hash: str,
+        record_json: str,
+        job: str | None = None,
+    ) -> bool:
         """Record an article (after its files are on disk); True if it was new. `record_json`
-        is the record as records.stored_json encodes it.
+        is the record as records.stored_json encodes it; `job`, the key of the resumable job
+        that archived it (crawler/job.py).
         The index pages that show it, before and after, are marked for rebuilding.
 
         Saves are committed in batches (SAVE_BATCH articles or SAVE_BATCH_SECONDS): a crash
@@ -234,6 +248,11 @@ class ArchiveStore:
             self.db.executemany(
                 "INSERT OR IGNORE INTO stale_pages (kind, key) VALUES (?, ?)", sorted(stale)
             )
+            if job is not None:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO job_articles (job, id) VALUES (?, ?)",
+                    (job, record["id"]),
+                )
             crash_point("store:save")
         return old is None
 
@@ -329,6 +348,19 @@ class ArchiveStore:
         return self.db.execute(sql).fetchall()
 
     # -- export -----------------------------------------------------------------------------
+
+    def job_records(self, job: str) -> list[dict]:
+        """The records of the articles a job archived or updated, in the order it did."""
+        rows = self.db.execute(
+            "SELECT a.record FROM job_articles AS j JOIN articles AS a ON a.id = j.id "
+            "WHERE j.job = ? ORDER BY j.rowid",
+            (job,),
+        )
+        return [json.loads(raw) for (raw,) in rows]
+
+    def forget_job(self, job: str) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM job_articles WHERE job = ?", (job,))
 
     def records(self, start: str | None = None, end: str | None = None) -> Iterator[dict]:
         """JSON records of the archive, by address date then id, optionally for a date range."""

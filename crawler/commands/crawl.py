@@ -1,9 +1,9 @@
 """`scrapy crawl`, as Scrapy's, plus what unattended users need:
 
-- the spider's arguments are checked before anything starts: a bad one prints one line naming
-  it and exits with status 2, having written nothing;
+- the spider's arguments are checked before anything starts: a bad one (or an unknown name)
+  prints one line naming it and exits with status 2, having written nothing;
 - one run at a time per archive: a second run exits with status 3 and a clear message;
-- a run that could not do its job (see crawler/report.py) exits with status 1.
+- the exit status says how the run ended (EXIT_STATUSES; the run report judges it).
 """
 
 from __future__ import annotations
@@ -19,6 +19,13 @@ from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 EXIT_RUN_FAILED = 1
 EXIT_BAD_ARGUMENT = 2
 EXIT_ARCHIVE_BUSY = 3
+# The run report's status -> the exit status (README, "Exit statuses")
+EXIT_STATUSES = {
+    "ok": 0,
+    "failed": EXIT_RUN_FAILED,
+    "site_changed": 4,
+    "interrupted": 5,
+}
 
 
 # Python collects its young objects every 700 allocations, and a crawl allocates millions:
@@ -50,6 +57,15 @@ class Command(ScrapyCrawlCommand):
                 print(f"error: {exc}", file=sys.stderr)
                 self.exitcode = EXIT_BAD_ARGUMENT
                 return
+        # A spider that needs a service (the distributed worker: Redis) says so before it starts
+        check_services = getattr(spider_cls, "check_services", None)
+        if check_services is not None:
+            try:
+                check_services(self.settings)
+            except RuntimeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                self.exitcode = EXIT_RUN_FAILED
+                return
         try:
             with ArchiveLock(self.settings["ARCHIVE_DIR"]):
                 crawler = self._create_crawler(args[0])
@@ -60,8 +76,11 @@ class Command(ScrapyCrawlCommand):
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = EXIT_ARCHIVE_BUSY
             return
-        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("ntd/run/failed"):
+        status = crawler.stats.get_value("ntd/run/status")
+        if self.crawler_process.bootstrap_failed or status is None:
             self.exitcode = EXIT_RUN_FAILED
+        else:
+            self.exitcode = EXIT_STATUSES[status]
         # The run is over and every file is closed: the interpreter's last garbage collection
         # at exit would walk the whole heap for nothing (a fifth of a run with nothing new)
         gc.freeze()

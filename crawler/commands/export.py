@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.archive.files import write_atomic
+from crawler.archive.records import json_line
 from crawler.archive.store import ArchiveStore, store_path
 from crawler.site.dates import DateArgumentError, parse_day
 
@@ -37,6 +38,8 @@ class Command(ScrapyCommand):
             end = parse_day("end", opts.end).isoformat() if opts.end else start
         except DateArgumentError as exc:
             raise UsageError(str(exc)) from None
+        if start and end and start > end:
+            raise UsageError(f"start={start} is after end={end}")
         archive_dir = self.settings["ARCHIVE_DIR"]
         if not store_path(archive_dir).exists():
             print(f"error: no archive at {archive_dir!r} (nothing to export)", file=sys.stderr)
@@ -44,14 +47,12 @@ class Command(ScrapyCommand):
             return
         store = ArchiveStore.in_archive(archive_dir)
         try:
-            lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in store.records(start, end)]
+            lines = [json_line(record) for record in store.records(start, end)]
         finally:
             store.close()
         data = "".join(lines)
         if args[0] == "-":
             sys.stdout.write(data)
         else:
-            from pathlib import Path
-
             write_atomic(Path(args[0]), data.encode("utf-8"))
             print(f"{len(lines)} articles exported to {args[0]}", file=sys.stderr)

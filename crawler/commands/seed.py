@@ -8,7 +8,14 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY, redis_client, seed_entry
+from crawler.distributed import (
+    ARCHIVED_KEY,
+    CLAIMED_KEY,
+    DAYS_KEY,
+    RedisUnreachable,
+    reachable_redis,
+    seed_entry,
+)
 from crawler.site.dates import DateArgumentError, crawl_days
 from crawler.site.urls import LANGS
 
@@ -38,7 +45,12 @@ class Command(ScrapyCommand):
         except DateArgumentError as exc:
             raise UsageError(str(exc)) from None
         entries = [seed_entry(day, days[0], days[-1], opts.lang) for day in days]
-        server = redis_client(self.settings)
+        try:
+            server = reachable_redis(self.settings)
+        except RedisUnreachable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = 1
+            return
         # Claims of articles not archived are released: a worker that died holding them left
         # them to be fetched by the next one (a live worker's pages in flight may be fetched
         # twice; `scrapy merge` keeps one)

@@ -13,6 +13,7 @@ from twisted.python.failure import Failure
 from crawler import job, signals
 from crawler.archive.store import ArchiveStore
 from crawler.crashpoints import crash_point
+from crawler.exceptions import download_failure
 from crawler.job import Job
 from crawler.site.dates import DateArgumentError, crawl_days
 from crawler.site.loaders import listing_links, load_article, next_page_link
@@ -28,6 +29,8 @@ from crawler.site.urls import (
 )
 from crawler.wanted import WantedArticles
 
+# Arguments that Scrapy and Scrapyd pass to every spider: not the user's
+ADDED_BY_SCRAPY = frozenset({"_job"})
 # An article the site answers these for was removed: it is reported, and never fails a run
 GONE_STATUSES = frozenset({404, 410})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -51,6 +54,8 @@ def parse_bool(name: str, value: str | bool | None) -> bool:
 
 class NtdSpider(scrapy.Spider):
     name = "ntd"
+    # The `-a NAME=value` arguments it takes
+    arguments = ("start", "end", "days", "lang", "refresh")
 
     def __init__(
         self,
@@ -61,8 +66,10 @@ class NtdSpider(scrapy.Spider):
         refresh: str | bool | None = None,
         **kwargs,
     ) -> None:
+        self.days_to_walk = self.check_arguments(
+            start=start, end=end, days=days, lang=lang, refresh=refresh, **kwargs
+        )
         super().__init__(**kwargs)
-        self.days_to_walk = self.check_arguments(start, end, days, lang, refresh)
         self.lang = lang
         self.refresh = parse_bool("refresh", refresh)
         self.first_day = self.days_to_walk[0]
@@ -70,16 +77,22 @@ class NtdSpider(scrapy.Spider):
         self.archive_pages_requested: set[str] = set()
         self.job: Job | None = None
 
-    @staticmethod
-    def check_arguments(
-        start=None, end=None, days=None, lang="gb", refresh=None, **_
-    ) -> list[dt.date]:
+    @classmethod
+    def check_arguments(cls, **given) -> list[dt.date]:
         """The days to walk; SpiderArgumentError naming the first bad argument."""
+        given = {name: value for name, value in given.items() if value is not None}
+        unknown = sorted(set(given) - set(cls.arguments) - ADDED_BY_SCRAPY)
+        if unknown:
+            raise SpiderArgumentError(
+                f"unknown argument {unknown[0]}={given[unknown[0]]!r}: the spider {cls.name} "
+                f"takes {', '.join(cls.arguments)}"
+            )
+        lang = given.get("lang", "gb")
         if lang not in LANGS:
             raise SpiderArgumentError(f"lang={lang!r} must be one of: {', '.join(LANGS)}")
-        parse_bool("refresh", refresh)
+        parse_bool("refresh", given.get("refresh"))
         try:
-            return crawl_days(start, end, days)
+            return crawl_days(given.get("start"), given.get("end"), given.get("days"))
         except DateArgumentError as exc:
             raise SpiderArgumentError(str(exc)) from None
 
@@ -110,6 +123,7 @@ class NtdSpider(scrapy.Spider):
         self.job = job.start_or_resume(
             self.settings.get("JOBDIR"), {"lang": self.lang, "start": first, "end": last}
         )
+        self.crawler.signals.send_catch_log(signals.job_started, job=self.job)
         # What earlier runs (a killed one included) listed and did not archive: requested first
         for _, url in self.store.listed_not_archived(self.lang, first, last):
             address = parse_article_url(url)
@@ -126,6 +140,7 @@ class NtdSpider(scrapy.Spider):
                 continue
             request = self._archive_request(archive_day_url(self.site_url, self.lang, day), day, 1)
             if request is not None:
+                self.crawler.stats.inc_value("ntd/days/begun")
                 yield request
 
     def closed(self, reason: str) -> None:
@@ -259,10 +274,8 @@ class NtdSpider(scrapy.Spider):
         what = "Article" if kind == "article" else "Archive page"
         self.logger.error("%s failed: %s (%s)", what, url, reason)
         self.crawler.stats.inc_value(f"ntd/{kind}s/failed")
-        if status in GONE_STATUSES:
-            self.crawler.stats.inc_value(f"ntd/{kind}s/gone")
         self.crawler.signals.send_catch_log(
-            signals.page_failed, url=url, reason=reason, kind=kind, status=status
+            signals.page_failed, url=url, reason=reason, kind=kind, gone=status in GONE_STATUSES
         )
 
 
@@ -272,11 +285,8 @@ def _address_and_reason(failure: Failure) -> tuple[str, str, int | None]:
     request = failure.request
     response = getattr(failure.value, "response", None)
     status = response.status if response is not None else None
-    reason = (
-        f"HTTP {status}"
-        if response is not None
-        else f"{type(failure.value).__name__}: {failure.value}"
-    )
+    timeout = request.meta.get("download_timeout")
+    reason = f"HTTP {status}" if response is not None else download_failure(failure.value, timeout)
     redirects = request.meta.get("redirect_urls")
     if redirects:
         return redirects[0], f"{reason}, after a redirect to {request.url}", status

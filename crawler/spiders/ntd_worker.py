@@ -12,7 +12,7 @@ import json
 
 from scrapy_redis.spiders import RedisMixin
 
-from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY
+from crawler.distributed import ARCHIVED_KEY, CLAIMED_KEY, DAYS_KEY, reachable_redis
 from crawler.settings import ITEM_PIPELINES
 from crawler.site.urls import LANGS, archive_day_url
 from crawler.spiders.ntd import NtdSpider
@@ -20,6 +20,7 @@ from crawler.spiders.ntd import NtdSpider
 
 class NtdWorkerSpider(RedisMixin, NtdSpider):
     name = "ntd-worker"
+    arguments = ("lang",)
     redis_key = DAYS_KEY
     # One day at a time (the next when idle): a worker must not hoard the days others could walk
     redis_batch_size = 1
@@ -43,6 +44,11 @@ class NtdWorkerSpider(RedisMixin, NtdSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.setup_redis(crawler)
         return spider
+
+    @staticmethod
+    def check_services(settings) -> None:
+        """RedisUnreachable, naming the address, when the shared queue cannot be reached."""
+        reachable_redis(settings)
 
     async def start(self):
         """Nothing to start with: scrapy-redis hands the worker a day whenever it is idle."""
@@ -71,7 +77,7 @@ class NtdWorkerSpider(RedisMixin, NtdSpider):
             return []
         if day not in self.days_to_walk:
             self.days_to_walk.append(day)
-            self.crawler.stats.inc_value("ntd/days/walked")
+            self.crawler.stats.inc_value("ntd/days/begun")
         request = self._archive_request(
             archive_day_url(self.site_url, lang, day), day, 1, first, last
         )
