@@ -17,6 +17,7 @@ EXPORTED_FIELDS = (
     "source",
     "tags",
     "featured_image",
+    "images",
     "text",
     "markdown",
     "path",
@@ -36,6 +37,7 @@ class Article(scrapy.Item):
     source = scrapy.Field()
     tags = scrapy.Field()  # [{"name", "url"}]
     featured_image = scrapy.Field()  # {"url", "full_url", "alt", "caption", "path"} or None
+    images = scrapy.Field()  # in-body pictures, in order: [{"url", "path"}], path None until stored
     text = scrapy.Field()
     markdown = scrapy.Field()
     path = scrapy.Field()

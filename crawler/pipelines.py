@@ -3,7 +3,7 @@
 100 ValidateArticlePipeline      drop articles without a title or a body, with the reason
 200 DeduplicateArticlesPipeline  each article once per run
 250 ArticleHistoryPipeline       a changed article keeps its `published`, gets `modified`
-300 FeaturedImagePipeline        download the featured image once, keep its original bytes
+300 ArticleImagesPipeline        download its pictures once each, keep their original bytes
 400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
 500 ArchiveRecordPipeline        record the article in the store, after its files are on disk;
                                  the one place that decides an article is unchanged
@@ -36,7 +36,7 @@ from crawler.archive.files import (
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.pages import HOME, render_article
 from crawler.archive.paths import image_path
-from crawler.archive.records import content_hash, record_of, stored_json
+from crawler.archive.records import content_hash, local_image_links, record_of, stored_json
 from crawler.archive.store import ArchiveStore
 from crawler.distributed import ARCHIVED_KEY
 from crawler.exceptions import ArticleDropped, download_failure
@@ -124,15 +124,19 @@ class ArticleHistoryPipeline(_StorePipeline):
         return item
 
 
-class FeaturedImagePipeline:
-    """Downloads each featured image once through Scrapy's engine (so robots.txt, retries,
-    throttling and size limits apply), checks it with Pillow and keeps its original bytes.
+class ArticleImagesPipeline:
+    """Downloads every picture an article shows, its featured image and those in its body,
+    once per address, through Scrapy's engine (so robots.txt, retries, throttling and size
+    limits apply), checks each with Pillow and keeps its original bytes; the body's Markdown
+    then links to the stored files. A picture that fails keeps its remote address, and later
+    runs over its day try it again (RetryFailedImagesMiddleware).
 
     Not Scrapy's ImagesPipeline: it re-encodes every image as JPEG, and the archive keeps the
     original bytes. Not FilesPipeline either: it names files by a hash of the address (the
-    archive keeps the site's own file names, images/YYYY/MM/<name>), it does not check that the
-    bytes are a whole image of a safe size, and it stores through its own storage classes,
-    which would bypass the archive's atomic writes and its never-outside-the-archive guard."""
+    archive keeps the site's own file names, images/YYYY/MM/<shard>/<name>), it does not check
+    that the bytes are a whole image of a safe size, and it stores through its own storage
+    classes, which would bypass the archive's atomic writes and its never-outside-the-archive
+    guard."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -150,32 +154,37 @@ class FeaturedImagePipeline:
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
-        image = adapter.get("featured_image")
-        if not image or not image.get("url"):
-            return item
-        fetch = self.fetches.get(image["url"])
+        featured = adapter.get("featured_image")
+        if featured and featured.get("url"):
+            path = await self.stored_path(featured["url"], adapter.get("url"))
+            adapter["featured_image"] = {**featured, "path": path}
+        images = []
+        for image in adapter.get("images") or []:
+            path = image.get("path") or await self.stored_path(image["url"], adapter.get("url"))
+            images.append({"url": image["url"], "path": path})
+        if images:
+            adapter["images"] = images
+            adapter["markdown"] = local_image_links(adapter["markdown"], images, adapter["path"])
+        return item
+
+    async def stored_path(self, url: str, article_url: str | None) -> str | None:
+        """Where the picture is in the archive, downloading it first; None if it failed."""
+        fetch = self.fetches.get(url)
         if fetch is None:
-            fetch = asyncio.ensure_future(self.fetch(image["url"]))
-            self.fetches[image["url"]] = fetch
+            fetch = asyncio.ensure_future(self.fetch(url))
+            self.fetches[url] = fetch
         path, reason = await asyncio.shield(fetch)
         if path:
             self.stats.inc_value("ntd/images/stored")
-        else:
-            self.stats.inc_value("ntd/images/failed")
-            logger.warning(
-                "Featured image %s of %s not stored (%s): article kept without it",
-                image["url"],
-                adapter.get("url"),
-                reason,
-            )
-            self.crawler.signals.send_catch_log(
-                signals.image_failed,
-                url=image["url"],
-                article_url=adapter.get("url"),
-                reason=reason,
-            )
-        adapter["featured_image"] = {**image, "path": path}
-        return item
+            return path
+        self.stats.inc_value("ntd/images/failed")
+        logger.warning(
+            "Image %s of %s not stored (%s): article kept without it", url, article_url, reason
+        )
+        self.crawler.signals.send_catch_log(
+            signals.image_failed, url=url, article_url=article_url, reason=reason
+        )
+        return None
 
     async def fetch(self, url: str) -> tuple[str | None, str]:
         path = image_path(url)

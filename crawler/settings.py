@@ -63,7 +63,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 100,
     "crawler.pipelines.DeduplicateArticlesPipeline": 200,
     "crawler.pipelines.ArticleHistoryPipeline": 250,
-    "crawler.pipelines.FeaturedImagePipeline": 300,
+    "crawler.pipelines.ArticleImagesPipeline": 300,
     "crawler.pipelines.ArticleFilePipeline": 400,
     "crawler.pipelines.ArchiveRecordPipeline": 500,
     "crawler.pipelines.IndexPagesPipeline": 600,

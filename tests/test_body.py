@@ -82,7 +82,7 @@ def test_headings_lists_quotes_and_figures():
     )
     assert body.markdown == (
         "## 小标题\n\n#### 更小\n\n3. 三\n4. 四\n\n> 引\n>\n> 言\n\n"
-        "![](https://i.ntdtv.com/a.jpg)\n*说明*"
+        "![](https://i.ntdtv.com/a.jpg)\n\n*说明*"
     )
     assert body.blocks == ["小标题", "更小", "三\n四", "引\n\n言", "说明"]
 

@@ -138,11 +138,17 @@ def test_fields_match_the_replica(first_run):
             assert got["path"] and (archive / got["path"]).is_file()
 
 
-def test_featured_images_are_the_original_bytes(first_run):
+def _pictures(record: dict) -> list[dict]:
+    """Every picture an article shows: its featured image and those in its body."""
+    featured = [record["featured_image"]] if record["featured_image"] else []
+    return featured + record["images"]
+
+
+def test_pictures_are_the_original_bytes(first_run):
     archive, records, _ = first_run
-    stored = {r["featured_image"]["path"]: r["featured_image"]["url"] for r in records
-              if r["featured_image"] and r["featured_image"]["path"]}  # fmt: skip
-    assert len(stored) > 50
+    stored = {p["path"]: p["url"] for r in records for p in _pictures(r) if p["path"]}
+    in_body = {i["path"] for r in records for i in r["images"] if i["path"]}
+    assert len(stored) > 50 and len(in_body) > 50
     huge_seen = False
     for path, url in stored.items():
         name = posixpath.basename(urlsplit(url).path)
@@ -152,6 +158,16 @@ def test_featured_images_are_the_original_bytes(first_run):
     assert huge_seen, "the replica should serve a very large image"
     on_disk = {str(p.relative_to(archive)) for p in (archive / "images").rglob("*") if p.is_file()}
     assert on_disk == set(stored), "orphan or missing image files"
+    for record in records:
+        # The body shows each stored picture from the archive, each failed one from the site
+        for image in record["images"]:
+            local = (
+                posixpath.relpath(image["path"], posixpath.dirname(record["path"]))
+                if image["path"]
+                else None
+            )
+            assert f"]({local or image['url']})" in record["markdown"], record["id"]
+        assert (archive / record["path"]).read_text("utf-8").count(record["markdown"]) == 1
 
 
 def _front_matter(text: str) -> dict:
@@ -197,13 +213,19 @@ def test_index_pages_list_every_article(first_run):
         text = article_file.read_text("utf-8")
         day_page = (article_file.parent / "README.md").read_text("utf-8")
         assert f"]({record['id']}.md)" in day_page
-        # Each tag page the article links to, and its section page, link back to it
+        # Each tag page the article links to, and its section page, list its month, whose
+        # page links back to it
         pages = set(tag_link.findall(text)) | set(section_link.findall(text))
         assert len(pages) == len(record["tags"]) + 1
         for page in pages:
-            listing = (article_file.parent / unquote(page)).read_text("utf-8")
-            assert f"](../{record['path']})" in listing, (record["id"], page)
-    day_counts = [int(n) for n in re.findall(r"\]\(gb/2021/06/\d\d/README\.md\) \((\d+)\)", home)]
+            own_page = (article_file.parent / unquote(page)).resolve()
+            assert "[2021-06](2021-06.md)" in own_page.read_text("utf-8")
+            listing = (own_page.parent / "2021-06.md").read_text("utf-8")
+            to_root = "../" * (len(own_page.relative_to(archive.resolve()).parts) - 1)
+            assert f"]({to_root}{record['path']})" in listing, (record["id"], page)
+    assert "[06](gb/2021/06/README.md) " in home
+    month = (archive / "gb/2021/06/README.md").read_text("utf-8")
+    day_counts = [int(n) for n in re.findall(r"\]\(\d\d/README\.md\) \((\d+)\)", month)]
     assert sum(day_counts) == len(records)
     assert not (archive / "gb/2021/06/22").exists(), "the empty day has no page"
 
@@ -213,15 +235,15 @@ def test_second_run_fetches_no_archived_article_and_rewrites_nothing(first_run, 
     gone = {a.path for a in MODEL.all_articles("gb") if MODEL.is_gone(a)}
     article_requests = {p for p in requested if p.endswith(".html")}
     assert article_requests == gone, "only the articles that failed are tried again"
-    # Only the featured images that failed are tried again (and fail again)
+    # Only the pictures that failed are tried again (and fail again)
+    _, records, _ = first_run
     failed_images = {
-        urlsplit(a.source["featured_image"]["src"]).path
-        for a in _expected_articles().values()
-        if a.source["featured_image"]
-        and MODEL.image_fault(posixpath.basename(a.source["featured_image"]["src"]))
-        in BAD_IMAGE_FAULTS
+        urlsplit(p["url"]).path for r in records for p in _pictures(r) if not p["path"]
     }
     assert failed_images
+    assert all(
+        MODEL.image_fault(posixpath.basename(path)) in BAD_IMAGE_FAULTS for path in failed_images
+    )
     assert {p for p in requested if p.startswith("/assets/")} == failed_images
     assert after == before, "files were rewritten"
     assert feed == ""

@@ -128,17 +128,22 @@ def test_hostile_names_get_distinct_safe_pages(hostile_run):
     text = (archive / record["path"]).read_text("utf-8")
     targets = re.findall(r"\]\((\.\./\.\./\.\./\.\./tags/[^)]+)\)", text)
     assert len(targets) == len(set(targets)) == len(HOSTILE_TAGS), "two tags share a page"
+    folders = set()
     for target in targets:
-        page = (archive / record["path"]).parent / target
-        assert page.resolve().parent == (archive / "tags").resolve()
-        assert page.is_file() and not page.name.startswith(".")
-        assert len(page.name.encode()) < 160
-    names = {p.name for p in (archive / "tags").iterdir()}
-    assert "README.md" in names and "CON.md" not in names and "con.md" not in names
-    nfc = unicodedata.normalize("NFC", "café")
-    assert f"{nfc}.md" in names
+        page = ((archive / record["path"]).parent / target).resolve()
+        # tags/<shard>/<safe name>/README.md
+        assert page.name == "README.md" and page.is_file()
+        assert page.parent.parent.parent == (archive / "tags").resolve()
+        assert not page.parent.name.startswith(".") and len(page.parent.name.encode()) < 160
+        folders.add(page.parent.name)
+    assert len(folders) == len(HOSTILE_TAGS)
+    assert not {"CON", "con", "README"} & folders
+    assert unicodedata.normalize("NFC", "café") in folders
     assert record["section"] == "../../外部/栏目"
-    assert all(p.parent == archive / "sections" for p in archive.rglob("*.md") if "外部" in p.name)
+    sections = (archive / "sections").resolve()
+    assert all(
+        p.resolve().parent.parent == sections for p in archive.rglob("*.md") if "外部" in str(p)
+    )
     assert record["featured_image"]["path"].startswith("images/other/")
 
 

@@ -12,14 +12,15 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
+from crawler.archive.paths import shard
 from crawler.archive.store import ArchiveStore
 from crawler.exceptions import ArticleDropped
 from crawler.items import Article
 from crawler.pipelines import (
     ArchiveRecordPipeline,
     ArticleFilePipeline,
+    ArticleImagesPipeline,
     DeduplicateArticlesPipeline,
-    FeaturedImagePipeline,
     IndexPagesPipeline,
     ValidateArticlePipeline,
 )
@@ -116,7 +117,7 @@ def _bomb() -> bytes:
 
 
 def test_image_check_accepts_real_images_and_refuses_the_rest(tmp_path):
-    pipeline, _ = build(FeaturedImagePipeline, tmp_path)
+    pipeline, _ = build(ArticleImagesPipeline, tmp_path)
     pipeline.check_image(_jpeg())
     bomb = _bomb()
     assert len(bomb) < 200_000
@@ -158,8 +159,12 @@ def test_index_pages_are_built_from_the_store_and_survive_a_killed_run(tmp_path)
     finish(index_crawler)
     day = (tmp_path / "gb/2021/06/23/README.md").read_text("utf-8")
     assert "](a1.md)" in day and "](a2.md)" in day
-    tag = (tmp_path / "tags/蚂蚁集团.md").read_text("utf-8")
-    assert "../gb/2021/06/23/a1.md" in tag and tag.startswith("[首页](../README.md)")
+    tag_folder = tmp_path / "tags" / shard("蚂蚁集团") / "蚂蚁集团"
+    months = (tag_folder / "README.md").read_text("utf-8")
+    assert "[2021-06](2021-06.md) (2)" in months
+    tag = (tag_folder / "2021-06.md").read_text("utf-8")
+    assert "../../../gb/2021/06/23/a1.md" in tag and tag.startswith("[首页](../../../README.md)")
     assert "2 articles archived" in (tmp_path / "README.md").read_text("utf-8")
-    assert (tmp_path / "sections/中国时局.md").is_file()
+    assert (tmp_path / "sections/中国时局/2021-06.md").is_file()
+    assert "蚂蚁集团" in (tmp_path / "tags" / shard("蚂蚁集团") / "README.md").read_text("utf-8")
     assert ArchiveStore.in_archive(tmp_path).stale_pages() == []

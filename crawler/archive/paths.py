@@ -49,12 +49,44 @@ def safe_name(name: str) -> str:
     return f"{cleaned}-{_short_hash(name)}" if cleaned else _short_hash(name)
 
 
+def shard(name: str) -> str:
+    """One of 256 folders for a name (two hex digits of its hash), so that no folder of the
+    archive holds more than a few hundred entries even with a hundred thousand tags."""
+    return _short_hash(unicodedata.normalize("NFC", name))[:2]
+
+
+# -- tags and sections: a folder each, with a page of months and a page per month -----------
+
+
+def tag_folder(name: str) -> str:
+    return f"tags/{shard(name)}/{safe_name(name)}"
+
+
 def tag_page_path(name: str) -> str:
-    return f"tags/{safe_name(name)}.md"
+    """The tag's own page: its months, with counts."""
+    return f"{tag_folder(name)}/README.md"
+
+
+def tags_shard_path(shard_name: str) -> str:
+    """The page listing the tags of one shard folder."""
+    return f"tags/{shard_name}/README.md"
+
+
+def section_folder(name: str) -> str:
+    return f"sections/{safe_name(name)}"
 
 
 def section_page_path(name: str) -> str:
-    return f"sections/{safe_name(name)}.md"
+    """The section's own page: its months, with counts."""
+    return f"{section_folder(name)}/README.md"
+
+
+def month_part_path(folder: str, month: str, part: int = 1) -> str:
+    """The articles of a tag or section in a month ('YYYY-MM'), in parts of PAGE_ENTRIES."""
+    return f"{folder}/{month}.md" if part <= 1 else f"{folder}/{month}-{part}.md"
+
+
+# -- the calendar: year -> month -> day ------------------------------------------------------
 
 
 def day_page_path(lang: str, day: str) -> str:
@@ -62,9 +94,15 @@ def day_page_path(lang: str, day: str) -> str:
     return f"{lang}/{day.replace('-', '/')}/README.md"
 
 
+def month_page_path(lang: str, month: str) -> str:
+    """month is 'YYYY-MM': its days, with counts."""
+    return f"{lang}/{month.replace('-', '/')}/README.md"
+
+
 def image_path(url: str) -> str:
-    """Where a featured image is kept: images/YYYY/MM/<name> for the site's uploads,
-    images/other/<hash><ext> for anything else."""
+    """Where a picture is kept: images/YYYY/MM/<shard>/<name> for the site's uploads,
+    images/other/<shard>/<hash><ext> for anything else (a month of the site's uploads is
+    thousands of files: the shards keep each folder to a few dozen)."""
     path = unquote(urlsplit(url).path)
     ext = posixpath.splitext(path)[1].lower()
     ext = ext if ext in IMAGE_EXTENSIONS else ".img"
@@ -73,8 +111,9 @@ def image_path(url: str) -> str:
         stem, _ = posixpath.splitext(m["name"])
         name = safe_name(stem)
         if name == stem:
-            return f"images/{m['y']}/{m['m']}/{name}{ext}"
-    return f"images/other/{_short_hash(url)}{ext}"
+            return f"images/{m['y']}/{m['m']}/{shard(name)}/{name}{ext}"
+    digest = _short_hash(url)
+    return f"images/other/{digest[:2]}/{digest}{ext}"
 
 
 def relative_link(from_page: str, to_path: str) -> str:

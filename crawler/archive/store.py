@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.archive.paths import shard
 from crawler.crashpoints import crash_point
 from scrapy import signals
 
@@ -71,6 +72,19 @@ CREATE TABLE IF NOT EXISTS job_articles (
     id TEXT NOT NULL,
     PRIMARY KEY (job, id)
 );
+-- Every tag name once: its shard folder and how many articles carry it (the most used tags
+-- without counting the whole article_tags table)
+CREATE TABLE IF NOT EXISTS tag_names (
+    name TEXT PRIMARY KEY,
+    shard TEXT NOT NULL,
+    articles INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tag_names_by_shard ON tag_names (shard, name);
+CREATE INDEX IF NOT EXISTS tag_names_by_use ON tag_names (articles DESC, name);
+CREATE TABLE IF NOT EXISTS archive_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS stale_pages (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -99,6 +113,23 @@ class ArticleState:
 
 
 _ROW_COLUMNS = "id, lang, day, published, title, section, path"
+# The store's schema. 1: the first; 2: tags and sections paged by month, in-body images.
+SCHEMA_VERSION = 2
+# The files' layout (archive_meta 'layout'): an archive of an older layout is converted by
+# crawler/archive/upgrade.py
+LAYOUT_VERSION = 2
+_VERSION_2 = """
+ALTER TABLE articles ADD COLUMN missing_images INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE article_tags ADD COLUMN day TEXT;
+UPDATE articles SET missing_images = (image_url IS NOT NULL AND image_path IS NULL);
+UPDATE article_tags SET day = (SELECT day FROM articles WHERE id = article_id);
+INSERT OR REPLACE INTO tag_names (name, shard, articles)
+    SELECT name, tag_shard(name), count(*) FROM article_tags GROUP BY name;
+"""
+_VERSION_2_INDEXES = """
+CREATE INDEX IF NOT EXISTS tags_by_name_day ON article_tags (name, day);
+CREATE INDEX IF NOT EXISTS articles_by_section_day ON articles (section, day);
+"""
 
 
 def store_path(archive_dir: str | Path) -> Path:
@@ -113,9 +144,47 @@ class ArchiveStore:
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        self.db.create_function("tag_shard", 1, shard, deterministic=True)
         self._pending = 0
         self._batch_started = 0.0
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the schema, or bring a store of an older version to this one (in one
+        transaction: a killed migration is redone by the next open)."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            self.db.executescript(_SCHEMA)
+            return
+        existed = self.db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+        ).fetchone()[0]
+        self.db.executescript(_SCHEMA)
+        with self._transaction():
+            if existed:
+                for statement in filter(str.strip, _VERSION_2.split(";")):
+                    self.db.execute(statement)
+            else:
+                for statement in _VERSION_2.split(";")[:2]:  # the new columns
+                    self.db.execute(statement)
+            for statement in filter(str.strip, _VERSION_2_INDEXES.split(";")):
+                self.db.execute(statement)
+            layout = "1" if existed else str(LAYOUT_VERSION)
+            self.db.execute(
+                "INSERT OR IGNORE INTO archive_meta (key, value) VALUES ('layout', ?)", (layout,)
+            )
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def layout_version(self) -> int:
+        row = self.db.execute("SELECT value FROM archive_meta WHERE key = 'layout'").fetchone()
+        return int(row[0]) if row else LAYOUT_VERSION
+
+    def set_layout_version(self, version: int) -> None:
+        with self._transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO archive_meta (key, value) VALUES ('layout', ?)",
+                (str(version),),
+            )
 
     @classmethod
     def in_archive(cls, archive_dir: str | Path) -> ArchiveStore:
@@ -154,17 +223,17 @@ class ArchiveStore:
 
     def article_state(self, article_id: str) -> ArticleState | None:
         row = self.db.execute(
-            "SELECT content_hash, image_url IS NOT NULL AND image_path IS NULL "
-            "FROM articles WHERE id = ?",
+            "SELECT content_hash, missing_images > 0 FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
         return ArticleState(row[0], bool(row[1])) if row else None
 
     def records_with_failed_image(self, lang: str, first_day: str, last_day: str) -> list[dict]:
-        """Archived articles of these days whose featured image could not be stored."""
+        """Archived articles of these days with a picture (featured or in the body) that could
+        not be stored."""
         rows = self.db.execute(
             "SELECT record, day FROM articles WHERE lang = ? AND day BETWEEN ? AND ? "
-            "AND image_url IS NOT NULL AND image_path IS NULL ORDER BY day, id",
+            "AND missing_images > 0 ORDER BY day, id",
             (lang, first_day, last_day),
         )
         return [{**json.loads(record), "date": day} for record, day in rows]
@@ -197,29 +266,36 @@ class ArchiveStore:
         loses at most the last batch of records, never a file, and the next run fetches those
         articles again and finds their files already right."""
         featured = record.get("featured_image") or {}
+        pictures = ([featured] if featured else []) + list(record.get("images") or [])
+        missing = sum(1 for picture in pictures if picture.get("url") and not picture.get("path"))
+        article_id, lang = record["id"], record["lang"]
         with self._batch():
             old = self.db.execute(
-                "SELECT lang, day, section FROM articles WHERE id = ?", (record["id"],)
+                "SELECT lang, day, section FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
             old_tags = [
                 r[0]
                 for r in self.db.execute(
-                    "SELECT name FROM article_tags WHERE article_id = ?", (record["id"],)
+                    "SELECT name FROM article_tags WHERE article_id = ?", (article_id,)
                 )
             ]
+            new_day = not self.db.execute(
+                "SELECT 1 FROM articles WHERE lang = ? AND day = ? LIMIT 1", (lang, day)
+            ).fetchone()
             self.db.execute(
                 """INSERT INTO articles (id, lang, day, published, title, section, path,
-                       image_url, image_path, content_hash, record)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       image_url, image_path, content_hash, record, missing_images)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (id) DO UPDATE SET
                        lang = excluded.lang, day = excluded.day, published = excluded.published,
                        title = excluded.title, section = excluded.section, path = excluded.path,
                        image_url = excluded.image_url, image_path = excluded.image_path,
                        content_hash = excluded.content_hash, record = excluded.record,
+                       missing_images = excluded.missing_images,
                        updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
                 (
-                    record["id"],
-                    record["lang"],
+                    article_id,
+                    lang,
                     day,
                     record.get("published"),
                     record["title"],
@@ -229,22 +305,24 @@ class ArchiveStore:
                     featured.get("path"),
                     content_hash,
                     record_json,
+                    missing,
                 ),
             )
-            self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (record["id"],))
-            tag_names = [t["name"] for t in record.get("tags") or []]
+            tag_names = list(dict.fromkeys(t["name"] for t in record.get("tags") or []))
+            self._count_tags(old_tags, -1)
+            self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
             self.db.executemany(
-                "INSERT INTO article_tags (article_id, position, name) VALUES (?, ?, ?)",
-                [(record["id"], i, name) for i, name in enumerate(tag_names)],
+                "INSERT INTO article_tags (article_id, position, name, day) VALUES (?, ?, ?, ?)",
+                [(article_id, i, name, day) for i, name in enumerate(tag_names)],
             )
-            stale = {("home", ""), ("day", f"{record['lang']}/{day}")}
-            stale.update(("tag", name) for name in tag_names + old_tags)
-            if record.get("section"):
-                stale.add(("section", record["section"]))
+            new_tags = self._count_tags(tag_names, +1)
+            stale = self._pages_showing(lang, day, record.get("section"), tag_names)
+            stale |= {("tags-shard", shard(name)) for name in new_tags}
             if old:
-                stale.add(("day", f"{old[0]}/{old[1]}"))
-                if old[2]:
-                    stale.add(("section", old[2]))
+                stale |= self._pages_showing(old[0], old[1], old[2], old_tags)
+            if new_day:
+                # Its neighbours' previous / next links now lead to it
+                stale |= {("day", f"{lang}/{d}") for d in self.neighbour_days(lang, day) if d}
             self.db.executemany(
                 "INSERT OR IGNORE INTO stale_pages (kind, key) VALUES (?, ?)", sorted(stale)
             )
@@ -255,6 +333,38 @@ class ArchiveStore:
                 )
             crash_point("store:save")
         return old is None
+
+    def _count_tags(self, names: list[str], change: int) -> list[str]:
+        """Add `change` to the use counts of these tags; the names that were not known."""
+        unknown = []
+        for name in names:
+            updated = self.db.execute(
+                "UPDATE tag_names SET articles = articles + ? WHERE name = ?", (change, name)
+            ).rowcount
+            if not updated and change > 0:
+                self.db.execute(
+                    "INSERT INTO tag_names (name, shard, articles) VALUES (?, ?, ?)",
+                    (name, shard(name), change),
+                )
+                unknown.append(name)
+        return unknown
+
+    @staticmethod
+    def _pages_showing(lang: str, day: str, section: str | None, tags: list[str]) -> set:
+        """The index pages that list an article of this day, section and tags."""
+        month = day[:7]
+        pages = {
+            ("home", ""),
+            ("day", f"{lang}/{day}"),
+            ("month", f"{lang}/{month}"),
+            ("tags-index", ""),
+        }
+        for name in tags:
+            pages |= {("tag", name), ("tag-month", f"{month} {name}")}
+        if section:
+            pages |= {("section", section), ("section-month", f"{month} {section}")}
+            pages.add(("sections-index", ""))
+        return pages
 
     # -- what the listings showed -----------------------------------------------------------
 
@@ -318,22 +428,71 @@ class ArchiveStore:
     def articles_on_day(self, lang: str, day: str) -> list[ArticleRow]:
         return self._rows("WHERE lang = ? AND day = ?", (lang, day))
 
-    def articles_in_section(self, section: str) -> list[ArticleRow]:
-        return self._rows("WHERE section = ?", (section,))
+    def neighbour_days(self, lang: str, day: str) -> tuple[str | None, str | None]:
+        """The archived days before and after this one (None at either end)."""
+        before = self.db.execute(
+            "SELECT max(day) FROM articles WHERE lang = ? AND day < ?", (lang, day)
+        ).fetchone()[0]
+        after = self.db.execute(
+            "SELECT min(day) FROM articles WHERE lang = ? AND day > ?", (lang, day)
+        ).fetchone()[0]
+        return before, after
 
-    def articles_with_tag(self, name: str) -> list[ArticleRow]:
+    def days_of_month(self, lang: str, month: str) -> list[tuple[str, int]]:
+        """(day, articles) of a month ('YYYY-MM'), newest first."""
+        return self.db.execute(
+            "SELECT day, count(*) FROM articles WHERE lang = ? AND day BETWEEN ? AND ? "
+            "GROUP BY day ORDER BY day DESC",
+            (lang, f"{month}-00", f"{month}-99"),
+        ).fetchall()
+
+    def months(self) -> list[tuple[str, str, int]]:
+        """(lang, month, articles), newest month first."""
+        return self.db.execute(
+            "SELECT lang, substr(day, 1, 7) AS month, count(*) FROM articles "
+            "GROUP BY lang, month ORDER BY month DESC, lang"
+        ).fetchall()
+
+    def section_months(self, section: str) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT substr(day, 1, 7) AS month, count(*) FROM articles WHERE section = ? "
+            "GROUP BY month ORDER BY month DESC",
+            (section,),
+        ).fetchall()
+
+    def articles_in_section_month(self, section: str, month: str) -> list[ArticleRow]:
         return self._rows(
-            "WHERE id IN (SELECT article_id FROM article_tags WHERE name = ?)", (name,)
+            "WHERE section = ? AND day BETWEEN ? AND ?", (section, f"{month}-00", f"{month}-99")
         )
+
+    def tag_months(self, name: str) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT substr(day, 1, 7) AS month, count(*) FROM article_tags WHERE name = ? "
+            "GROUP BY month ORDER BY month DESC",
+            (name,),
+        ).fetchall()
+
+    def articles_with_tag_in_month(self, name: str, month: str) -> list[ArticleRow]:
+        return self._rows(
+            "WHERE id IN (SELECT article_id FROM article_tags "
+            "WHERE name = ? AND day BETWEEN ? AND ?)",
+            (name, f"{month}-00", f"{month}-99"),
+        )
+
+    def tags_in_shard(self, shard_name: str) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT name, articles FROM tag_names WHERE shard = ? AND articles > 0 ORDER BY name",
+            (shard_name,),
+        ).fetchall()
+
+    def tag_shards(self) -> list[tuple[str, int]]:
+        """(shard, tags in it) of every shard folder in use."""
+        return self.db.execute(
+            "SELECT shard, count(*) FROM tag_names WHERE articles > 0 GROUP BY shard ORDER BY shard"
+        ).fetchall()
 
     def newest(self, limit: int) -> list[ArticleRow]:
         return self._rows("", limit=limit)
-
-    def days(self) -> list[tuple[str, str, int]]:
-        """(lang, day, number of articles), newest day first."""
-        return self.db.execute(
-            "SELECT lang, day, count(*) FROM articles GROUP BY lang, day ORDER BY day DESC, lang"
-        ).fetchall()
 
     def sections(self) -> list[tuple[str, int]]:
         return self.db.execute(
@@ -341,11 +500,15 @@ class ArchiveStore:
             "GROUP BY section ORDER BY count(*) DESC, section"
         ).fetchall()
 
-    def tags(self, limit: int | None = None) -> list[tuple[str, int]]:
-        sql = "SELECT name, count(*) FROM article_tags GROUP BY name ORDER BY count(*) DESC, name"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return self.db.execute(sql).fetchall()
+    def top_tags(self, limit: int) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT name, articles FROM tag_names WHERE articles > 0 "
+            "ORDER BY articles DESC, name LIMIT ?",
+            (limit,),
+        ).fetchall()
+
+    def tag_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM tag_names WHERE articles > 0").fetchone()[0]
 
     # -- export -----------------------------------------------------------------------------
 

@@ -112,6 +112,9 @@ class Body:
     text: str
     blocks: list[str] = field(default_factory=list)  # plain text of each block, in order
     tags: list[Tag] = field(default_factory=list)
+    # Addresses of the pictures in the body, in order, each once; the Markdown links to them
+    # as link_target(url) until the archive has them
+    images: list[str] = field(default_factory=list)
 
 
 def escape_markdown(text: str) -> str:
@@ -146,7 +149,7 @@ def _http_url(base_url: str, href: str | None) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
-def _link_target(url: str) -> str:
+def link_target(url: str) -> str:
     # Parentheses and spaces would end a Markdown link destination early
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
@@ -179,6 +182,7 @@ class BodyConverter:
         self.site_hosts = site_hosts
         self.tag_href = tag_href
         self.tags: list[Tag] = []
+        self.images: dict[str, None] = {}
         self._tag_names: set[str] = set()
         self._tag_urls: set[str] = set()
 
@@ -188,7 +192,13 @@ class BodyConverter:
         pairs = self._blocks(root)
         markdown = "\n\n".join(md for md, _ in pairs)
         texts = [text for _, text in pairs if text]
-        return Body(markdown=markdown, text="\n\n".join(texts), blocks=texts, tags=self.tags)
+        return Body(
+            markdown=markdown,
+            text="\n\n".join(texts),
+            blocks=texts,
+            tags=self.tags,
+            images=list(self.images),
+        )
 
     def _blocks(self, el: etree._Element) -> list[tuple[str, str]]:
         """(markdown, text) of each block inside el, with loose inline content as paragraphs."""
@@ -248,7 +258,7 @@ class BodyConverter:
             return [("* * *", "")]
         if tag == "iframe":
             url = _http_url(self.base_url, el.get("src"))
-            return [(f"[▶ {escape_markdown(url)}]({_link_target(url)})", "")] if url else []
+            return [(f"[▶ {escape_markdown(url)}]({link_target(url)})", "")] if url else []
         return self._blocks(el)
 
     def _list(self, el: etree._Element, ordered: bool) -> tuple[str, str]:
@@ -283,10 +293,13 @@ class BodyConverter:
                 md, text = self._inline_of(node)
                 if md:
                     captions.append((md, text))
-        lines = images + [f"*{md}*" for md, _ in captions]
-        if not lines:
+        if not images and not captions:
             return []
-        return [("\n".join(lines), "\n".join(t for _, t in captions))]
+        # The caption in a paragraph of its own: on the image's line it runs beside a small
+        # picture, or stands alone where the picture is missing
+        parts = ["\n".join(images)] if images else []
+        parts += [f"*{md}*" for md, _ in captions]
+        return [("\n\n".join(parts), "\n".join(t for _, t in captions))]
 
     def _table(self, el: etree._Element) -> tuple[str, str] | None:
         rows: list[list[tuple[str, str]]] = []
@@ -365,8 +378,8 @@ class BodyConverter:
         if tag_href:
             return f"[{md}]({tag_href})"
         if "![" in md:  # an image linking to its full size
-            return f"[{md}]({_link_target(url)})"
-        return f"[{md}]({_link_target(url)})"
+            return f"[{md}]({link_target(url)})"
+        return f"[{md}]({link_target(url)})"
 
     def _tag(self, url: str, name: str) -> str | None:
         """Local tag page of an inline tag link, recording the tag; None for other links."""
@@ -387,7 +400,8 @@ class BodyConverter:
         if not src:
             return None
         alt = escape_markdown(_SPACES_RE.sub(" ", el.get("alt") or "").strip())
-        return f"![{alt}]({_link_target(src)})"
+        self.images[src] = None
+        return f"![{alt}]({link_target(src)})"
 
 
 def _wrap(md: str, mark: str) -> str:

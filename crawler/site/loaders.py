@@ -204,6 +204,7 @@ def load_article(
         authors=authors,
         tags=[{"name": t.name, "url": t.url} for t in body.tags],
         featured_image=_featured_image(root, response.url),
+        images=[{"url": url, "path": None} for url in body.images],
         text=body.text or None,
         markdown=body.markdown or None,
     )
