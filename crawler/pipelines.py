@@ -38,6 +38,7 @@ from crawler.archive.pages import HOME, render_article
 from crawler.archive.paths import image_path
 from crawler.archive.records import content_hash, local_image_links, record_of, stored_json
 from crawler.archive.store import ArchiveStore
+from crawler.archive.upgrade import upgrade_archive
 from crawler.distributed import ARCHIVED_KEY
 from crawler.exceptions import ArticleDropped, download_failure
 from crawler.site.dates import BEIJING
@@ -239,6 +240,7 @@ class ArticleImagesPipeline:
 
 class ArticleFilePipeline:
     def __init__(self, crawler) -> None:
+        self.crawler = crawler
         self.archive_dir = crawler.settings["ARCHIVE_DIR"]
         self.stats = crawler.stats
 
@@ -247,10 +249,13 @@ class ArticleFilePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None) -> None:
+        """The archive made ready before the first article: temporary files of a killed run
+        removed, an archive of an older layout upgraded (crawler/archive/upgrade.py)."""
         archive_file(self.archive_dir, HOME).parent.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_temporaries(self.archive_dir)
         if removed:
             logger.info("Removed %d temporary files left by an interrupted run", removed)
+        upgrade_archive(self.archive_dir, ArchiveStore.of_crawler(self.crawler))
 
     def process_item(self, item):
         record = record_of(item)

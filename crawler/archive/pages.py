@@ -250,12 +250,14 @@ def render_tags_index(top: list[tuple[str, int]], shards: list[tuple[str, int]],
     )
 
 
-def render_tags_shard(shard_name: str, tags: list[tuple[str, int]]) -> str:
+def render_tags_shard(shard_name: str, tags: list[str]) -> str:
+    """The tags of one shard folder, by name. Without counts: a run rewrites the page only
+    when a tag is added to the folder, not whenever one of its tags is used again."""
     page = tags_shard_path(shard_name)
-    entries = [(name, tag_page_path(name), n) for name, n in tags]
+    links = [f"- {_link(name, relative_link(page, tag_page_path(name)))}" for name in tags]
     return (
         f"{_nav_links(page, ('标签', TAGS_INDEX))}{SEPARATOR}{shard_name}\n\n"
-        f"# 标签 ({shard_name})\n\n{_counted_links(page, entries)}\n"
+        f"# 标签 ({shard_name})\n\n" + ("\n".join(links) or "(none)") + "\n"
     )
 
 

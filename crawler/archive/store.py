@@ -479,11 +479,21 @@ class ArchiveStore:
             (name, f"{month}-00", f"{month}-99"),
         )
 
-    def tags_in_shard(self, shard_name: str) -> list[tuple[str, int]]:
-        return self.db.execute(
-            "SELECT name, articles FROM tag_names WHERE shard = ? AND articles > 0 ORDER BY name",
+    def tags_in_shard(self, shard_name: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT name FROM tag_names WHERE shard = ? AND articles > 0 ORDER BY name",
             (shard_name,),
-        ).fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def mark_tag_shards_stale(self) -> None:
+        """Every tag shard's list to be rebuilt (saving an article marks a shard only when it
+        brings a new tag)."""
+        with self._transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO stale_pages (kind, key) "
+                "SELECT 'tags-shard', shard FROM tag_names WHERE articles > 0"
+            )
 
     def tag_shards(self) -> list[tuple[str, int]]:
         """(shard, tags in it) of every shard folder in use."""
@@ -511,6 +521,11 @@ class ArchiveStore:
         return self.db.execute("SELECT count(*) FROM tag_names WHERE articles > 0").fetchone()[0]
 
     # -- export -----------------------------------------------------------------------------
+
+    def records_with_days(self) -> Iterator[tuple[dict, str]]:
+        """Every record with its address date, by day then id."""
+        for raw, day in self.db.execute("SELECT record, day FROM articles ORDER BY day, id"):
+            yield json.loads(raw), day
 
     def job_records(self, job: str) -> list[dict]:
         """The records of the articles a job archived or updated, in the order it did."""
