@@ -7,6 +7,7 @@
 400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
 500 ArchiveRecordPipeline        record the article in the store, after its files are on disk;
                                  the one place that decides an article is unchanged
+520 ArticleBacklinksPipeline     articles that link to a new one now link to its file
 550 SharedArchivePipeline        distributed workers only: tell the others (Redis) it is done
 600 IndexPagesPipeline           rebuild the index pages the run touched, from the store
 
@@ -19,6 +20,7 @@ import asyncio
 import datetime as dt
 import io
 import logging
+import re
 import warnings
 
 from itemadapter import ItemAdapter
@@ -36,7 +38,13 @@ from crawler.archive.files import (
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.pages import HOME, render_article
 from crawler.archive.paths import image_path
-from crawler.archive.records import content_hash, local_image_links, record_of, stored_json
+from crawler.archive.records import (
+    content_hash,
+    local_article_links,
+    local_image_links,
+    record_of,
+    stored_json,
+)
 from crawler.archive.store import ArchiveStore
 from crawler.archive.upgrade import upgrade_archive
 from crawler.distributed import ARCHIVED_KEY
@@ -44,6 +52,9 @@ from crawler.exceptions import ArticleDropped, download_failure
 from crawler.site.dates import BEIJING
 
 logger = logging.getLogger(__name__)
+
+# A body's link to another article of the site, in the canonical form the loader gives it
+_LINKED_ARTICLE_RE = re.compile(r"\]\((https?://[^)\s]+/(?:gb|b5)/\d{4}/\d{2}/\d{2}/a\d+\.html)\)")
 
 
 class _StorePipeline:
@@ -258,6 +269,16 @@ class ArticleFilePipeline:
         upgrade_archive(self.archive_dir, ArchiveStore.of_crawler(self.crawler))
 
     def process_item(self, item):
+        adapter = ItemAdapter(item)
+        # Links to other articles of the site point at their files when the archive has them
+        linked = {url: url.rsplit("/", 1)[1][: -len(".html")] for url in
+                  _LINKED_ARTICLE_RE.findall(adapter.get("markdown") or "")}  # fmt: skip
+        if linked:
+            paths = ArchiveStore.of_crawler(self.crawler).paths_of(list(linked.values()))
+            archived = {url: paths[i] for url, i in linked.items() if i in paths}
+            adapter["markdown"] = local_article_links(
+                adapter["markdown"], adapter["path"], archived
+            )
         record = record_of(item)
         markdown_file = render_article(record).encode("utf-8")
         if write_if_changed(self.archive_dir, record["path"], markdown_file):
@@ -290,6 +311,31 @@ class ArchiveRecordPipeline(_StorePipeline):
         )
         adapter["outcome"] = "new" if is_new else "updated"
         self.stats.inc_value(f"ntd/articles/{adapter['outcome']}")
+        return item
+
+
+class ArticleBacklinksPipeline(_StorePipeline):
+    """A newly archived article: the archived articles whose body links to it (at the site's
+    address) now link to its file in the archive; their files and records are rewritten
+    (their content is the same: the content hash ignores where a link points)."""
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        if adapter.get("outcome") != "new":
+            return item
+        target = {adapter["url"]: adapter["path"]}
+        for source_id in self.store.linking_to(adapter["id"]):
+            record = self.store.record(source_id)
+            if record is None:
+                continue
+            markdown = local_article_links(record.get("markdown"), record["path"], target)
+            if markdown == record.get("markdown"):
+                continue
+            record["markdown"] = markdown
+            write_if_changed(self.archive_dir, record["path"], render_article(record).encode())
+            day = self.store.day_of(source_id)
+            self.store.save(record, day, content_hash(record), stored_json(record))
+            self.stats.inc_value("ntd/files/articles_relinked")
         return item
 
 

@@ -21,6 +21,11 @@ IMAGES_MAX_BYTES = 30 * 1024 * 1024
 IMAGES_TIMEOUT = 60
 # Archive and article pages larger than this are refused (a real one is under 1 MiB)
 PAGE_MAX_BYTES = 5 * 1024 * 1024
+# Every listing and article response is kept as fetched, in WARC files under
+# ARCHIVE_DIR/.state/raw-pages/ (docs/raw-pages.md); `scrapy reextract` rebuilds articles from them
+RAW_PAGES = True
+# Processes of `scrapy reextract` over ranges of more than one day; 0: one per core
+REEXTRACT_PROCESSES = 0
 
 # -- politeness --------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -48,6 +53,10 @@ TELNETCONSOLE_ENABLED = False
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RetryFailedImagesMiddleware": 560,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # Next to the downloader: responses as they arrived, before decompression and redirects
+    "crawler.rawpages.capture.RawPagesMiddleware": 950,
+}
 EXTENSIONS = {
     "crawler.report.RunReport": 500,
     "crawler.progress.ProgressLog": 510,
@@ -66,6 +75,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArticleImagesPipeline": 300,
     "crawler.pipelines.ArticleFilePipeline": 400,
     "crawler.pipelines.ArchiveRecordPipeline": 500,
+    "crawler.pipelines.ArticleBacklinksPipeline": 520,
     "crawler.pipelines.IndexPagesPipeline": 600,
 }
 # -- outputs -----------------------------------------------------------------------------

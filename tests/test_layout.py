@@ -18,7 +18,7 @@ import pytest
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.records import content_hash, stored_json
 from crawler.archive.store import ArchiveStore
-from tests.conftest import FAST, archive_tree, exported
+from tests.conftest import FAST, archive_tree, crawl, exported
 from tests.site.replica import PROJECT_ROOT, Replica
 
 MAX_ENTRIES = 1000
@@ -134,3 +134,34 @@ def test_an_archive_of_the_first_layout_upgrades_in_place(layout_1_code, tmp_pat
     assert not list(old.glob("tags/*.md"))[1:] and not list(old.glob("sections/*.md"))[1:]
     assert archive_tree(old) == archive_tree(fresh)
     assert exported(old) == exported(fresh)
+
+
+def test_links_between_articles_stay_in_the_mirror(tmp_path):
+    """The first story of each day links to the first of the next day and of the day before:
+    inside the crawled range the link leads to the article's file (also when the linked
+    article is archived after the one that links to it), outside it stays at the site."""
+    archive = tmp_path / "archive"
+    with Replica(
+        "--start", "2021-06-20", "--days", "4", "--per-day", "5", "--faults", "crosslinks"
+    ) as s:
+        result = crawl(s.url, archive, "-a", "start=2021-06-20", "-a", "end=2021-06-22")
+        assert result.returncode == 0, result.stderr[-2000:]
+        by_day = {r["path"][3:13]: r for r in exported(archive) if r["id"].endswith("000")}
+        first, middle, last = (by_day[d] for d in ("2021/06/20", "2021/06/21", "2021/06/22"))
+        # 06-21 links to 06-22 (archived later in the run) and to 06-20 (archived before)
+        for record, linked in ((middle, last), (middle, first), (first, middle)):
+            local = f"](../{linked['path'][11:]})"
+            assert local in record["markdown"], (record["id"], linked["id"])
+            assert local in (archive / record["path"]).read_text("utf-8")
+        # 06-22 links to 06-23, which this range does not archive: the site's address
+        assert f"]({s.url}/gb/2021/06/23/" in last["markdown"]
+        # A later run that archives 06-23 makes that link local, and changes nothing else
+        again = crawl(s.url, archive, "-a", "start=2021-06-23")
+        assert again.returncode == 0, again.stderr[-2000:]
+    last_now = next(r for r in exported(archive) if r["id"] == last["id"])
+    assert (
+        "](../23/a" in last_now["markdown"]
+        and f"]({s.url}/gb/2021/06/23/" not in last_now["markdown"]
+    )
+    report = json.loads((archive / ".state/last-run.json").read_text("utf-8"))
+    assert report["articles"]["updated"] == 0

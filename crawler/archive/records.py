@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
+import re
 
 from itemadapter import ItemAdapter
 
@@ -36,6 +38,38 @@ def _swap_image_links(
     return markdown
 
 
+# A link in a body to a Markdown file named like an article: ](a103149816.md), ](../24/a1.md)
+_LINK_TO_ARTICLE_FILE_RE = re.compile(r"\]\(([^)\s]*a\d+\.md)\)")
+_ARTICLE_FILE_RE = re.compile(r"^(gb|b5)/\d{4}/\d{2}/\d{2}/a\d+\.md$")
+
+
+def local_article_links(markdown: str | None, article_path: str, archived: dict) -> str | None:
+    """The body's links to other articles of the site that the archive has (canonical
+    address -> archive path) made links to their files."""
+    for url, path in archived.items():
+        if markdown:
+            local = f"]({relative_link(article_path, path)})"
+            markdown = markdown.replace(f"]({link_target(url)})", local)
+    return markdown
+
+
+def _site_article_links(markdown: str | None, record: dict) -> str | None:
+    """The body's links to archived articles' files given back as the site's addresses."""
+    if not markdown or ".md)" not in markdown:
+        return markdown
+    url, lang = record["url"], record["lang"]
+    site = url[: url.index(f"/{lang}/")] if f"/{lang}/" in url else ""
+    folder = posixpath.dirname(record["path"])
+
+    def to_site(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(folder, match[1]))
+        if not _ARTICLE_FILE_RE.match(target):
+            return match[0]
+        return f"]({site}/{target[:-3]}.html)"
+
+    return _LINK_TO_ARTICLE_FILE_RE.sub(to_site, markdown)
+
+
 def content_hash(record: dict) -> str:
     """What a reader would see change: everything but the download state of the pictures
     (whether the body links to a stored file or to the site) and the site's own `modified`."""
@@ -44,6 +78,8 @@ def content_hash(record: dict) -> str:
         content["featured_image"] = {
             k: v for k, v in content["featured_image"].items() if k != "path"
         }
+    # Whether a picture or a linked article is in the archive yet is not a change of content
+    content["markdown"] = _site_article_links(content.get("markdown"), record)
     images = content.get("images") or []
     if images:
         markdown = content.get("markdown")

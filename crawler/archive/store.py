@@ -4,6 +4,7 @@ pages need rebuilding. An SQLite file inside ARCHIVE_DIR (.state/archive.sqlite3
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -11,9 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrapy import signals
+
 from crawler.archive.paths import shard
 from crawler.crashpoints import crash_point
-from scrapy import signals
 
 STATE_DIR = ".state"
 SAVE_BATCH = 50
@@ -81,6 +83,13 @@ CREATE TABLE IF NOT EXISTS tag_names (
 );
 CREATE INDEX IF NOT EXISTS tag_names_by_shard ON tag_names (shard, name);
 CREATE INDEX IF NOT EXISTS tag_names_by_use ON tag_names (articles DESC, name);
+-- Links between articles: which articles link to an article (by its id), so that when it is
+-- archived the bodies that link to it are made to link to its file (a lookup, not a scan)
+CREATE TABLE IF NOT EXISTS article_links (
+    to_id TEXT NOT NULL,
+    from_id TEXT NOT NULL,
+    PRIMARY KEY (to_id, from_id)
+);
 CREATE TABLE IF NOT EXISTS archive_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -113,6 +122,8 @@ class ArticleState:
 
 
 _ROW_COLUMNS = "id, lang, day, published, title, section, path"
+# The id of an article a body links to, as the site's address or as its file in the archive
+_LINKED_ID_RE = re.compile(r"\]\((?:[^)\s]*/)?(a\d+)\.(?:html|md)\)")
 # The store's schema. 1: the first; 2: tags and sections paged by month, in-body images.
 SCHEMA_VERSION = 2
 # The files' layout (archive_meta 'layout'): an archive of an older layout is converted by
@@ -228,6 +239,26 @@ class ArchiveStore:
         ).fetchone()
         return ArticleState(row[0], bool(row[1])) if row else None
 
+    def linking_to(self, article_id: str) -> list[str]:
+        """The ids of the archived articles whose body links to this article."""
+        rows = self.db.execute("SELECT from_id FROM article_links WHERE to_id = ?", (article_id,))
+        return [r[0] for r in rows]
+
+    def paths_of(self, article_ids: list[str]) -> dict[str, str]:
+        """id -> archive path of those of these articles that are archived."""
+        found = {}
+        for article_id in article_ids:
+            row = self.db.execute(
+                "SELECT path FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            if row:
+                found[article_id] = row[0]
+        return found
+
+    def day_of(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT day FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
     def records_with_failed_image(self, lang: str, first_day: str, last_day: str) -> list[dict]:
         """Archived articles of these days with a picture (featured or in the body) that could
         not be stored."""
@@ -316,6 +347,13 @@ class ArchiveStore:
                 [(article_id, i, name, day) for i, name in enumerate(tag_names)],
             )
             new_tags = self._count_tags(tag_names, +1)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO article_links (to_id, from_id) VALUES (?, ?)",
+                [
+                    (to_id, article_id)
+                    for to_id in _LINKED_ID_RE.findall(record.get("markdown") or "")
+                ],
+            )
             stale = self._pages_showing(lang, day, record.get("section"), tag_names)
             stale |= {("tags-shard", shard(name)) for name in new_tags}
             if old:

@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.site.urls import TAG_PATH_RE, absolute_url, is_site_host, readable_url
+from crawler.site.urls import (
+    TAG_PATH_RE,
+    ArticleAddress,
+    absolute_url,
+    is_site_host,
+    parse_article_url,
+    readable_url,
+)
 
 DROPPED_TAGS = frozenset(
     [
@@ -115,6 +122,8 @@ class Body:
     # Addresses of the pictures in the body, in order, each once; the Markdown links to them
     # as link_target(url) until the archive has them
     images: list[str] = field(default_factory=list)
+    # Canonical addresses of the site's articles the body links to, in order, each once
+    linked_articles: list[str] = field(default_factory=list)
 
 
 def escape_markdown(text: str) -> str:
@@ -177,10 +186,13 @@ class BodyConverter:
         base_url: str,
         site_hosts: frozenset[str],
         tag_href: Callable[[str], str],
+        article_href: Callable[[ArticleAddress], str] | None = None,
     ) -> None:
         self.base_url = base_url
         self.site_hosts = site_hosts
         self.tag_href = tag_href
+        self.article_href = article_href
+        self.linked_articles: dict[str, None] = {}
         self.tags: list[Tag] = []
         self.images: dict[str, None] = {}
         self._tag_names: set[str] = set()
@@ -198,6 +210,7 @@ class BodyConverter:
             blocks=texts,
             tags=self.tags,
             images=list(self.images),
+            linked_articles=list(self.linked_articles),
         )
 
     def _blocks(self, el: etree._Element) -> list[tuple[str, str]]:
@@ -379,6 +392,12 @@ class BodyConverter:
             return f"[{md}]({tag_href})"
         if "![" in md:  # an image linking to its full size
             return f"[{md}]({link_target(url)})"
+        address = parse_article_url(url) if is_site_host(url, self.site_hosts) else None
+        if address is not None and self.article_href is not None:
+            # Another article of the site, in the one form the archive makes local when it
+            # has that article (crawler/archive/records.py)
+            url = self.article_href(address)
+            self.linked_articles[url] = None
         return f"[{md}]({link_target(url)})"
 
     def _tag(self, url: str, name: str) -> str | None:
@@ -435,5 +454,6 @@ def convert_body(
     base_url: str,
     site_hosts: frozenset[str],
     tag_href: Callable[[str], str],
+    article_href: Callable[[ArticleAddress], str] | None = None,
 ) -> Body:
-    return BodyConverter(base_url, site_hosts, tag_href).convert(root)
+    return BodyConverter(base_url, site_hosts, tag_href, article_href).convert(root)

@@ -183,6 +183,7 @@ def load_article(
             base_url=response.url,
             site_hosts=site_hosts,
             tag_href=lambda name: to_root + tag_page_path(name),
+            article_href=lambda a: article_url(site_url, a.lang, a.date, a.id),
         )
         found = find_credit(body.blocks)
         if found:

@@ -33,6 +33,7 @@ FAULTS = frozenset(
         "gone",  # listed articles that answer 404
         "allgone",  # every listed article answers 404 (removed: reported, not a failed run)
         "allbroken",  # every listed article answers 500, every time (a run that cannot do its job)
+        "crosslinks",  # bodies end with links to other stories of the site (related_links)
         "flaky",  # 500/503 on the first request, fine on retry
         "slow",  # slow answers
         "dup",  # the last story of page N shows again at the top of page N+1
@@ -63,7 +64,7 @@ def parse_faults(spec: str | None) -> frozenset[str]:
         return frozenset()
     names = {s.strip() for s in spec.split(",") if s.strip()}
     if "all" in names:
-        return FAULTS - {"allgone", "allbroken", "hostile"}
+        return FAULTS - {"allgone", "allbroken", "crosslinks", "hostile"}
     unknown = names - FAULTS
     if unknown:
         raise ValueError(f"unknown faults: {', '.join(sorted(unknown))}")
@@ -193,6 +194,14 @@ class SiteModel:
             for i in range(self.days)
             for a in self.articles_on(lang, self.start + dt.timedelta(i))
         ]
+
+    def related_links(self, article: ReplicaArticle) -> list[ReplicaArticle]:
+        """With crosslinks: the first story of every day links to the first story of the
+        next day (archived after it, in a crawl of both days) and of the day before."""
+        if "crosslinks" not in self.faults or article.id[-3:] != "000":
+            return []
+        around = [article.date + dt.timedelta(days=step) for step in (1, -1)]
+        return [a for day in around for a in self.articles_on(article.lang, day)[:1]]
 
     # -- faults --------------------------------------------------------------------------
 

@@ -171,6 +171,14 @@ def _featured_block(image_base: str, article: ReplicaArticle) -> str:
     return f'<div class="featured_image">{figure}{caption_html}</div>'
 
 
+def _related(model: SiteModel, site_base: str, article: ReplicaArticle) -> str:
+    links = [
+        f'<a href="{site_base}{other.path}">{escape(other.title)}</a>'
+        for other in model.related_links(article)
+    ]
+    return f"<p>相关新闻：{'、'.join(links)}</p>" if links else ""
+
+
 def article_page(model: SiteModel, site_base: str, image_base: str, article: ReplicaArticle) -> str:
     published = article.beijing_time.replace(tzinfo=None)
     modified = published + dt.timedelta(minutes=7 + stable_hash(article.id) % 50)
@@ -208,7 +216,7 @@ def article_page(model: SiteModel, site_base: str, image_base: str, article: Rep
 </div>
 <div class="article_share"><a href="https://www.facebook.com/sharer.php?u={article.path}">Facebook</a> <a href="javascript:window.print()">打印</a></div>
 {_featured_block(image_base, article)}
-<div class="post_content" itemprop="articleBody">{image_url(image_base, article.body_html)}<div class="single_ad"><div id="ad-inarticle"><script>googletag.cmd.push(function(){{googletag.display('ad-inarticle');}});</script></div></div></div>
+<div class="post_content" itemprop="articleBody">{image_url(image_base, article.body_html)}{_related(model, site_base, article)}<div class="single_ad"><div id="ad-inarticle"><script>googletag.cmd.push(function(){{googletag.display('ad-inarticle');}});</script></div></div></div>
 <div class="post_tags">标签：<a href="/{lang}/{article.section_slug}">{escape(article.section_name)}</a></div>
 <div class="related_posts"><h2>相关新闻</h2><ul>{related_html}</ul></div>
 <div id="comments"><h3>评论</h3><p>暂无评论</p></div>
