@@ -130,6 +130,10 @@ class RunReport:
         if reason != "finished":
             # Ctrl-C, SIGTERM, a close requested by an extension: the job is not done
             status, problem = "interrupted", f"the run was stopped ({reason})"
+        disk_full = stats.get_value("ntd/run/disk_full")
+        if disk_full:
+            # crawler/faults.py: the run stopped, or its index pages could not be written
+            status, problem = "disk_full", f"the disk is full: {disk_full}"
         return {
             "status": status,
             "finish_reason": reason,
