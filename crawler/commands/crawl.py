@@ -3,6 +3,9 @@
 - the spider's arguments are checked before anything starts: a bad one (or an unknown name)
   prints one line naming it and exits with status 2, having written nothing;
 - one run at a time per archive: a second run exits with status 3 and a clear message;
+- ARCHIVE_DIR must be a folder it can write in (else status 9, nothing written), on a disk
+  with room (else status 7), with a sound store beside its articles (else status 8, naming
+  `scrapy rebuild_store`); a disk that fills during the run stops it with status 7;
 - the exit status says how the run ended (EXIT_STATUSES; the run report judges it).
 """
 
@@ -14,17 +17,30 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from crawler.archive.files import is_disk_full
+from crawler.archive.health import ArchiveProblem, check_store, check_writable
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
+from crawler.faults import STAT as DISK_FULL_STAT
 
 EXIT_RUN_FAILED = 1
 EXIT_BAD_ARGUMENT = 2
 EXIT_ARCHIVE_BUSY = 3
-# The run report's status -> the exit status (README, "Exit statuses")
+EXIT_DISK_FULL = 7
+EXIT_STORE_DAMAGED = 8
+EXIT_NOT_WRITABLE = 9
+# The run report's status -> the exit status (README, "Exit statuses"); 6 is reserved for a
+# failed publication
 EXIT_STATUSES = {
     "ok": 0,
     "failed": EXIT_RUN_FAILED,
     "site_changed": 4,
     "interrupted": 5,
+    "disk_full": EXIT_DISK_FULL,
+}
+EXIT_PROBLEMS = {
+    ArchiveProblem.DISK_FULL: EXIT_DISK_FULL,
+    ArchiveProblem.STORE: EXIT_STORE_DAMAGED,
+    ArchiveProblem.NOT_WRITABLE: EXIT_NOT_WRITABLE,
 }
 
 
@@ -66,8 +82,11 @@ class Command(ScrapyCrawlCommand):
                 print(f"error: {exc}", file=sys.stderr)
                 self.exitcode = EXIT_RUN_FAILED
                 return
+        archive_dir = self.settings["ARCHIVE_DIR"]
         try:
-            with ArchiveLock(self.settings["ARCHIVE_DIR"]):
+            check_writable(archive_dir)
+            with ArchiveLock(archive_dir):
+                check_store(archive_dir)
                 crawler = self._create_crawler(args[0])
                 self.crawler_process.crawl(crawler, **opts.spargs)
                 _collect_garbage_less_often()
@@ -76,8 +95,21 @@ class Command(ScrapyCrawlCommand):
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = EXIT_ARCHIVE_BUSY
             return
+        except ArchiveProblem as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_PROBLEMS[exc.kind]
+            return
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            print(f"error: the disk of ARCHIVE_DIR={archive_dir!r} is full", file=sys.stderr)
+            self.exitcode = EXIT_DISK_FULL
+            return
         status = crawler.stats.get_value("ntd/run/status")
-        if self.crawler_process.bootstrap_failed or status is None:
+        if crawler.stats.get_value(DISK_FULL_STAT):
+            # Stopped by a full disk, or its index pages could not all be written
+            self.exitcode = EXIT_DISK_FULL
+        elif self.crawler_process.bootstrap_failed or status is None:
             self.exitcode = EXIT_RUN_FAILED
         else:
             self.exitcode = EXIT_STATUSES[status]
