@@ -56,8 +56,12 @@ class Command(ScrapyCommand):
                     for record in source.records():
                         if target.record(record["id"]) == record:
                             continue
-                        image = record.get("featured_image") or {}
-                        for path in filter(None, (record["path"], image.get("path"))):
+                        pictures = [
+                            record.get("featured_image") or {},
+                            *(record.get("images") or []),
+                        ]
+                        files = [record["path"], *(picture.get("path") for picture in pictures)]
+                        for path in filter(None, files):
                             data = archive_file(source_dir, path).read_bytes()
                             write_if_changed(target_dir, path, data)
                         day = "-".join(record["path"].split("/")[1:4])  # gb/2021/06/23/a1.md
