@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test bench lint format clean redis-server
+.PHONY: demo test bench lint format clean redis-server git zbar-tools
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint redis-server
+test: lint redis-server git zbar-tools
 	$(BIN)/python -m pytest
 
 # The distributed tests start a real redis-server (Debian's package; root installs it here)
@@ -27,6 +27,17 @@ redis-server:
 	@command -v redis-server >/dev/null || { \
 		echo "Installing redis-server for the distributed-mode tests"; \
 		apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+
+# Publishing runs Debian's git; its tests decode the QR codes with zbarimg (zbar-tools)
+git:
+	@command -v git >/dev/null || { \
+		echo "Installing git for publishing"; \
+		apt-get update -qq && apt-get install -y -qq git >/dev/null; }
+
+zbar-tools:
+	@command -v zbarimg >/dev/null || { \
+		echo "Installing zbar-tools for the QR code tests"; \
+		apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null; }
 
 # The benchmark (about ten minutes): python -m bench.run --quick for a short one
 bench: $(BIN)/.installed redis-server

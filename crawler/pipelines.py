@@ -5,6 +5,8 @@
 250 ArticleHistoryPipeline       a changed article keeps its `published`, gets `modified`
 300 ArticleImagesPipeline        download its pictures once each, keep their original bytes
 400 ArticleFilePipeline          write the article's Markdown file (atomically, if changed)
+450 ArticleQRCodePipeline        PUBLIC_URL set: the article's QR code beside its file
+                                 (crawler/qrcodes.py)
 500 ArchiveRecordPipeline        record the article in the store, after its files are on disk;
                                  the one place that decides an article is unchanged
 520 ArticleBacklinksPipeline     articles that link to a new one now link to its file
@@ -49,6 +51,7 @@ from crawler.archive.store import ArchiveStore
 from crawler.archive.upgrade import upgrade_archive
 from crawler.distributed import ARCHIVED_KEY
 from crawler.exceptions import ArticleDropped, download_failure
+from crawler.qrcodes import public_url_of
 from crawler.site.dates import BEIJING
 
 logger = logging.getLogger(__name__)
@@ -266,7 +269,8 @@ class ArticleFilePipeline:
         removed = remove_stale_temporaries(self.archive_dir)
         if removed:
             logger.info("Removed %d temporary files left by an interrupted run", removed)
-        upgrade_archive(self.archive_dir, ArchiveStore.of_crawler(self.crawler))
+        store = ArchiveStore.of_crawler(self.crawler)
+        upgrade_archive(self.archive_dir, store, public_url_of(self.crawler.settings))
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -280,7 +284,8 @@ class ArticleFilePipeline:
                 adapter["markdown"], adapter["path"], archived
             )
         record = record_of(item)
-        markdown_file = render_article(record).encode("utf-8")
+        public_url = public_url_of(self.crawler.settings)
+        markdown_file = render_article(record, public_url).encode("utf-8")
         if write_if_changed(self.archive_dir, record["path"], markdown_file):
             self.stats.inc_value("ntd/files/articles_written")
         return item
@@ -332,7 +337,8 @@ class ArticleBacklinksPipeline(_StorePipeline):
             if markdown == record.get("markdown"):
                 continue
             record["markdown"] = markdown
-            write_if_changed(self.archive_dir, record["path"], render_article(record).encode())
+            data = render_article(record, public_url_of(self.crawler.settings)).encode()
+            write_if_changed(self.archive_dir, record["path"], data)
             day = self.store.day_of(source_id)
             self.store.save(record, day, content_hash(record), stored_json(record))
             self.stats.inc_value("ntd/files/articles_relinked")

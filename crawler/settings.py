@@ -19,6 +19,9 @@ IMAGES_MAX_PIXELS = 60_000_000
 IMAGES_MAX_BYTES = 30 * 1024 * 1024
 # …or slower than this many seconds to arrive
 IMAGES_TIMEOUT = 60
+# Put the archive's files on disk (one syncfs per batch of saves) before the store records
+# them, so that a power cut costs at most the last batch; False only for throwaway archives
+ARCHIVE_SYNC = True
 # Archive and article pages larger than this are refused (a real one is under 1 MiB)
 PAGE_MAX_BYTES = 5 * 1024 * 1024
 # Every listing and article response is kept as fetched, in WARC files under
@@ -26,6 +29,13 @@ PAGE_MAX_BYTES = 5 * 1024 * 1024
 RAW_PAGES = True
 # Processes of `scrapy reextract` over ranges of more than one day; 0: one per core
 REEXTRACT_PROCESSES = 0
+# Publishing (docs/publishing.md): a git remote URL (may carry a token; never printed); empty:
+# no publishing. With it, every run ends by committing ARCHIVE_DIR and pushing PUBLISH_BRANCH
+PUBLISH_REMOTE = os.environ.get("NTD_PUBLISH_REMOTE", "")
+PUBLISH_BRANCH = "main"
+# The address the published pages are read at (https://github.com/<owner>/<repo>/blob/main/):
+# set, each article gets a QR code of its own address; empty: none
+PUBLIC_URL = ""
 
 # -- politeness --------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -58,9 +68,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.rawpages.capture.RawPagesMiddleware": 950,
 }
 EXTENSIONS = {
+    # A full disk stops the run at once, in one log line (exit status 7)
+    "crawler.faults.DiskFullGuard": 100,
     "crawler.report.RunReport": 500,
     "crawler.progress.ProgressLog": 510,
     "crawler.jobfeed.ResumedJobFeed": 520,
+    # PUBLISH_REMOTE set: commit and push the archive at the end of the run (exit status 6)
+    "crawler.publish.Publisher": 530,
 }
 # A progress line (days walked, articles archived of listed, failures, rate, time left) every
 # this many seconds, and one at the end; 0: none
@@ -74,6 +88,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArticleHistoryPipeline": 250,
     "crawler.pipelines.ArticleImagesPipeline": 300,
     "crawler.pipelines.ArticleFilePipeline": 400,
+    "crawler.qrcodes.ArticleQRCodePipeline": 450,
     "crawler.pipelines.ArchiveRecordPipeline": 500,
     "crawler.pipelines.ArticleBacklinksPipeline": 520,
     "crawler.pipelines.IndexPagesPipeline": 600,

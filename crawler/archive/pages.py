@@ -28,6 +28,8 @@ TAGS_INDEX_TOP = 500
 # Articles on one page of a tag's or a section's month (a page stays far under 500 KB)
 PAGE_ENTRIES = 1000
 BEIJING_TIME = "Times are Beijing time (UTC+8)."
+# Above an article's QR code (PUBLIC_URL set)
+SHARE_LINE = "分享本文：在手机上长按下面的二维码，选择“在浏览器中打开”，即可阅读本文并转发给亲友。"
 
 
 def _link(text: str, target: str) -> str:
@@ -61,8 +63,9 @@ def _front_matter(data: dict) -> str:
     return f"---\n{dumped}---\n"
 
 
-def render_article(record: dict) -> str:
-    """The article's Markdown file (docs/archive.md) from its JSON record."""
+def render_article(record: dict, public_url: str | None = None) -> str:
+    """The article's Markdown file (docs/archive.md) from its JSON record; with `public_url`
+    (the PUBLIC_URL setting), its QR code (crawler/qrcodes.py, beside the file) at the end."""
     path = record["path"]
     day = path.split("/")[1:4]
     day_name = "-".join(day)
@@ -103,6 +106,9 @@ def render_article(record: dict) -> str:
     if record.get("markdown"):
         parts.append(record["markdown"])
     parts.append(f"Source: <{record['url']}>")
+    if public_url:
+        code = path.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".png"
+        parts += ["---", SHARE_LINE, f"![本文地址的二维码]({code})"]
     return parts[0] + "\n" + "\n\n".join(parts[1:]) + "\n"
 
 

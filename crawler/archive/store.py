@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scrapy import signals
 
+from crawler.archive.files import sync_written_files
 from crawler.archive.paths import shard
 from crawler.crashpoints import crash_point
 
@@ -148,12 +149,19 @@ def store_path(archive_dir: str | Path) -> Path:
 
 
 class ArchiveStore:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, sync_files: bool = True) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        # Before each commit, the files written since the last one are put on disk (syncfs):
+        # a power cut never leaves a record whose files are not there (ARCHIVE_SYNC)
+        self.sync_files = sync_files
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL, not FULL: in WAL mode a power cut may lose the last commits (never a part of
+        # one: the log's frames are checksummed in a chain, so what survives is a prefix of the
+        # commits), and a lost record only means its article is fetched again and its files,
+        # already on disk, found right. FULL would add an fsync to every commit
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.create_function("tag_shard", 1, shard, deterministic=True)
         self._pending = 0
@@ -198,8 +206,8 @@ class ArchiveStore:
             )
 
     @classmethod
-    def in_archive(cls, archive_dir: str | Path) -> ArchiveStore:
-        return cls(store_path(archive_dir))
+    def in_archive(cls, archive_dir: str | Path, sync_files: bool = True) -> ArchiveStore:
+        return cls(store_path(archive_dir), sync_files)
 
     @classmethod
     def of_crawler(cls, crawler) -> ArchiveStore:
@@ -209,7 +217,7 @@ class ArchiveStore:
         store = crawler.__dict__.get("_ntd_archive_store")
         if store is None:
             store = crawler.__dict__["_ntd_archive_store"] = cls.in_archive(
-                crawler.settings["ARCHIVE_DIR"]
+                crawler.settings["ARCHIVE_DIR"], crawler.settings.getbool("ARCHIVE_SYNC", True)
             )
 
             def close(spider=None) -> None:
@@ -226,6 +234,8 @@ class ArchiveStore:
     def commit(self) -> None:
         """Make the saves so far durable (they are also committed in batches as they come)."""
         if self.db.in_transaction:
+            if self._pending:  # saves of articles: their files first
+                self._sync_files()
             self.db.execute("COMMIT")
         self._pending = 0
         self._batch_started = 0.0
@@ -425,8 +435,7 @@ class ArchiveStore:
 
     def days_walked_since(self, lang: str, first: str, last: str, since: str) -> set[str]:
         rows = self.db.execute(
-            "SELECT day FROM walked_days WHERE lang = ? AND day BETWEEN ? AND ? "
-            "AND walked_at >= ?",
+            "SELECT day FROM walked_days WHERE lang = ? AND day BETWEEN ? AND ? AND walked_at >= ?",
             (lang, first, last, since),
         )
         return {r[0] for r in rows}
@@ -454,7 +463,7 @@ class ArchiveStore:
         return self.db.execute("SELECT kind, key FROM stale_pages ORDER BY kind, key").fetchall()
 
     def mark_fresh(self, pages: Iterable[tuple[str, str]]) -> None:
-        with self._transaction():
+        with self._transaction(sync_files=True):  # the pages on disk before they count as fresh
             self.db.executemany("DELETE FROM stale_pages WHERE kind = ? AND key = ?", list(pages))
 
     def _rows(self, where: str, params: tuple = (), limit: int | None = None) -> list[ArticleRow]:
@@ -585,8 +594,9 @@ class ArchiveStore:
             yield json.loads(raw)
 
     @contextmanager
-    def _transaction(self):
-        """One transaction of its own, after committing the pending batch of saves."""
+    def _transaction(self, sync_files: bool = False):
+        """One transaction of its own, after committing the pending batch of saves;
+        `sync_files`: what it records is about files written before it (put on disk first)."""
         self.commit()
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -594,7 +604,15 @@ class ArchiveStore:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        if sync_files:
+            self._sync_files()
         self.db.execute("COMMIT")
+
+    def _sync_files(self) -> None:
+        """The archive's files written so far reach the disk before what the store says of
+        them (docs/archive.md, "What a run guarantees")."""
+        if self.sync_files:
+            sync_written_files(self.path.parent.parent)
 
     @contextmanager
     def _batch(self):

@@ -31,15 +31,18 @@ _REMOTE_PICTURE_RE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\((https?://[^)\s]+)\)")
 _CAPTION_AFTER_PICTURE_RE = re.compile(r"^(!\[.*\]\([^)\s]+\))\n(\*\S)", re.MULTILINE)
 
 
-def upgrade_archive(archive_dir: str | Path, store: ArchiveStore) -> int:
-    """Upgrade the archive if its layout is older; the number of articles rewritten."""
+def upgrade_archive(
+    archive_dir: str | Path, store: ArchiveStore, public_url: str | None = None
+) -> int:
+    """Upgrade the archive if its layout is older; the number of articles rewritten.
+    `public_url`: the PUBLIC_URL setting, for the articles' QR code section."""
     if store.layout_version() >= LAYOUT_VERSION:
         return 0
     logger.info("Upgrading the archive %s to layout %d", archive_dir, LAYOUT_VERSION)
     upgraded = 0
     for record, day in list(store.records_with_days()):
         new = _upgraded_record(archive_dir, record)
-        data = render_article(new).encode("utf-8")
+        data = render_article(new, public_url).encode("utf-8")
         write_if_changed(archive_dir, new["path"], data)
         store.save(new, day, content_hash(new), stored_json(new))
         crash_point("upgrade:article")

@@ -36,6 +36,7 @@ EXIT_STATUSES = {
     "site_changed": 4,
     "interrupted": 5,
     "disk_full": EXIT_DISK_FULL,
+    "publish_failed": 6,
 }
 EXIT_PROBLEMS = {
     ArchiveProblem.DISK_FULL: EXIT_DISK_FULL,
