@@ -36,7 +36,7 @@ def _link(text: str, target: str) -> str:
     return f"[{escape_markdown(text)}]({target.replace(' ', '%20')})"
 
 
-# libyaml's emitter where PyYAML was built with it (its wheels are): ten times faster
+# libyaml's emitter where PyYAML was built with it (its wheels are): the fast one
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

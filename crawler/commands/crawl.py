@@ -45,17 +45,15 @@ EXIT_PROBLEMS = {
 }
 
 
-# Python collects its young objects every 700 allocations, and a crawl allocates millions:
-# the collector took 0.8 s of a 7.5 s run over 3,000 articles (10 % of the crawl's CPU).
-# Rarer still (…, 20, 20) kept more garbage: peak RSS +48 MiB from 3,000 to 30,000 articles,
-# against +28 MiB with these and +17 MiB with Python's (700, 10, 10)
+# Python collects its young objects every 700 allocations, and a crawl allocates millions of
+# short-lived ones: collections further apart cost less CPU for a little more memory (the
+# figures are in the README's benchmark section)
 GC_THRESHOLDS = (10_000, 10, 10)
 
 
 def _collect_garbage_less_often() -> None:
     """The modules, classes and settings made at start-up live as long as the run: out of the
-    collector's sight (gc.freeze); and collections further apart. Measured over 3,000 articles:
-    0.18 s of collection instead of 0.8 s."""
+    collector's sight (gc.freeze); and collections further apart."""
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
