@@ -2,6 +2,7 @@
 
     python -m bench.run            # the full table (about ten minutes on 2 cores)
     python -m bench.run --quick    # smaller replicas, for a quick look
+    python -m bench.run --scale-only  # only the 2-day run on a 2,000- and a 30,000-article archive
 
 Every figure comes from runs made in this go on this machine; ratios compare runs of this go.
 """
@@ -46,6 +47,7 @@ class Run:
     cpu: float  # user + system seconds of the command and the children it waited for
     rss: int  # peak RSS of the command's process, MiB
     log: str
+    written: int = 0  # bytes the kernel counted as written to disk (rusage ru_oublock x 512)
 
 
 def run_measured(command: list[str]) -> Run:
@@ -76,24 +78,27 @@ def run_measured(command: list[str]) -> Run:
         cpu=rusage.ru_utime + rusage.ru_stime,
         rss=(int(peak[1]) if peak else rusage.ru_maxrss) // 1024,
         log=err,
+        written=rusage.ru_oublock * 512,
     )
 
 
-def crawl_command(site_url: str, archive: Path, days: int, feed: Path, *settings: str) -> list[str]:
-    end = START + dt.timedelta(days=days - 1)
+def crawl_command(
+    site_url: str, archive: Path, days: int, feed: Path, *settings: str, start: dt.date = START
+) -> list[str]:
+    end = start + dt.timedelta(days=days - 1)
     return [
         sys.executable, "-m", "scrapy", "crawl", "ntd",
-        "-a", f"start={START}", "-a", f"end={end}",
+        "-a", f"start={start}", "-a", f"end={end}",
         "-s", f"SITE_URL={site_url}", "-s", f"ARCHIVE_DIR={archive}", "-O", str(feed), *FAST,
         *settings,
     ]  # fmt: skip
 
 
-def bare_command(site_url: str, days: int) -> list[str]:
-    end = START + dt.timedelta(days=days - 1)
+def bare_command(site_url: str, days: int, start: dt.date = START) -> list[str]:
+    end = start + dt.timedelta(days=days - 1)
     return [
         sys.executable, "-m", "scrapy", "runspider", str(PROJECT_ROOT / "bench/bare_spider.py"),
-        "-a", f"start={START}", "-a", f"end={end}", "-a", f"site_url={site_url}", *FAST,
+        "-a", f"start={start}", "-a", f"end={end}", "-a", f"site_url={site_url}", *FAST,
     ]  # fmt: skip
 
 
@@ -167,13 +172,127 @@ def throughput(days: int, per_day: int, rows: list[tuple[str, str]], repeat: int
     return full_rss
 
 
-def memory_at(days: int, per_day: int) -> int:
-    """Peak RSS of the crawl, MiB."""
-    replica = Replica("--start", str(START), "--days", str(days), "--per-day", str(per_day))
-    with replica as site, tempfile.TemporaryDirectory() as tmp:
-        archive, feed = Path(tmp) / "archive", Path(tmp) / "run.jsonl"
-        run = run_measured(crawl_command(site.url, archive, days, feed))
-    return run.rss
+def archive_files(archive: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under the archive but .state: path -> (inode, size, mtime in ns)."""
+    files = {}
+    state = os.path.join(archive, ".state")
+    stack = [str(archive)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.path != state:
+                        stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    files[entry.path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return files
+
+
+def written_bytes(before: dict[str, tuple[int, int, int]], after: dict) -> int:
+    """Sizes of the files created or changed (new inode, size or time) between two listings."""
+    return sum(f[1] for path, f in after.items() if before.get(path) != f)
+
+
+def scale(
+    rows: list[tuple[str, str]],
+    per_day: int,
+    small_days: int,
+    large_days: int,
+    repeat: int,
+    keep: Path | None = None,
+) -> int:
+    """The same 2-day scheduled run (2 days the archive does not have yet) on a small and on a
+    large archive, both made by crawling the replica: the cost of a daily run should not grow
+    with the archive. Returns the peak RSS of the large backfill, MiB.
+
+    Each repeat starts from a copy of the archive (cp -a, not timed), small and large
+    interleaved; every copy is kept until the end (see throughput: deleting thousands of files
+    makes the next file creations on this disk slower), and after it in `keep` if given."""
+    new_days = 2
+    # The large archive ends on day `small_days` of a month and the small one is that month's
+    # first `small_days` days: both hold the same current month, whose pages a daily run
+    # rewrites and which grow through the month whatever the archive's size, so only the
+    # size of the archive differs. The 2 new days follow.
+    large_end = dt.date(2022, 3, small_days)
+    large_start = large_end - dt.timedelta(days=large_days - 1)
+    small_start = large_end - dt.timedelta(days=small_days - 1)
+    new_start = large_end + dt.timedelta(days=1)
+    small_n, large_n = small_days * per_day, large_days * per_day
+    total_days = str(large_days + new_days)
+    replica = ("--start", str(large_start), "--days", total_days, "--per-day", str(per_day))
+    with Replica(*replica) as site, tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if keep:
+            keep.mkdir(parents=True)
+            tmp = keep
+        small, large = tmp / "small", tmp / "large"
+        backfill = run_measured(
+            crawl_command(site.url, large, large_days, tmp / "large.jsonl", start=large_start)
+        )
+        run_measured(
+            crawl_command(site.url, small, small_days, tmp / "small.jsonl", start=small_start)
+        )
+        # The replica makes each new day's pages once: both sizes see them already made
+        run_measured(bare_command(site.url, new_days, start=new_start))
+        runs: dict[str, list[tuple[Run, int]]] = {"small": [], "large": []}
+        for i in range(repeat):
+            for name, archive in (("small", small), ("large", large)):
+                copy = tmp / f"{name}{i}"
+                subprocess.run(["cp", "-a", str(archive), str(copy)], check=True)
+                # The copy on disk first: the crawl's syncfs before each commit (ARCHIVE_SYNC)
+                # would otherwise write out the whole copy, 15 times larger for the large one
+                os.sync()
+                before = archive_files(copy)
+                feed = tmp / f"{name}{i}.jsonl"
+                run = run_measured(crawl_command(site.url, copy, new_days, feed, start=new_start))
+                runs[name].append((run, written_bytes(before, archive_files(copy))))
+        new_articles = stat(runs["large"][-1][0].log, "ntd/articles/new")
+
+    def median(name: str, what) -> float:
+        return statistics.median(what(run, files) for run, files in runs[name])
+
+    wall = {n: median(n, lambda r, f: r.wall) for n in runs}
+    cpu = {n: median(n, lambda r, f: r.cpu) for n in runs}
+    files = {n: median(n, lambda r, f: f) for n in runs}
+    kernel = {n: median(n, lambda r, f: r.written) for n in runs}
+
+    def line(name: str) -> str:
+        walls = ", ".join(f"{r.wall:.1f}" for r, _ in runs[name])
+        return (
+            f"{wall[name]:.1f} s, CPU {cpu[name]:.1f} s, {files[name] / 1e6:.1f} MB written"
+            f" (kernel count, store included: {kernel[name] / 1e6:.1f} MB)  [{walls}]"
+        )
+
+    rows += [
+        (
+            f"scale: archives made by crawling {large_days} days x {per_day} articles",
+            f"{large_start} to {large_end} ({large_n:,}; backfill {backfill.wall:.0f} s,"
+            f" CPU {backfill.cpu:.0f} s), its last {small_days} days ({small_n:,})",
+        ),
+        (
+            f"scale: 2-day run from {new_start} ({new_days * per_day} new articles,"
+            f" archived: {new_articles})",
+            f"median of {repeat}, each from a copy of the archive",
+        ),
+        (f"scale: 2-day run on {small_n:,} articles", line("small")),
+        (f"scale: 2-day run on {large_n:,} articles", line("large")),
+        (
+            f"scale: {large_n:,} / {small_n:,} wall (target <= 1.15)",
+            f"{wall['large'] / wall['small']:.2f}",
+        ),
+        (
+            f"scale: {large_n:,} / {small_n:,} CPU (target <= 1.15)",
+            f"{cpu['large'] / cpu['small']:.2f}",
+        ),
+        (
+            f"scale: {large_n:,} / {small_n:,} bytes written (target <= 1.5)",
+            f"{files['large'] / files['small']:.2f} (kernel count: "
+            f"{kernel['large'] / max(kernel['small'], 1):.2f})",
+        ),
+        (f"scale: peak RSS of the {large_n:,}-article backfill", f"{backfill.rss} MiB"),
+    ]
+    return backfill.rss
 
 
 def cpu_per_article(rows: list[tuple[str, str]]) -> None:
@@ -331,21 +450,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller replicas")
     parser.add_argument("--only-distributed", action="store_true")
+    parser.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="only the 2-day run on a small and a large archive",
+    )
+    parser.add_argument(
+        "--scale-keep", type=Path, metavar="DIR", help="keep the scale archives in DIR (new)"
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     if args.only_distributed:
         distributed(rows, 10, 100)
         _print(rows)
         return
+    # 2,000 and 30,000 articles (quick: 300 and 3,000)
+    scale_shape = (30, 10, 100) if args.quick else (100, 20, 300)
+    if args.scale_only:
+        scale(rows, *scale_shape, repeat=3, keep=args.scale_keep)
+        _print(rows)
+        return
     cpu_per_article(rows)
     small = (10, 30) if args.quick else (30, 100)
-    large = (20, 150) if args.quick else (100, 300)
     rss_small = throughput(*small, rows, repeat=1 if args.quick else 3)
-    rss_large = memory_at(*large)
+    # The large archive's backfill (days x per_day as the small replica's) gives the peak RSS
+    per_day, _, large_days = scale_shape
+    rss_large = scale(rows, *scale_shape, repeat=1 if args.quick else 3)
+    large = per_day * large_days
     rows += [
-        (f"full crawler: peak RSS at {large[0] * large[1]} articles", f"{rss_large} MiB"),
+        (f"full crawler: peak RSS at {large} articles", f"{rss_large} MiB"),
         (
-            f"peak RSS growth {small[0] * small[1]} -> {large[0] * large[1]} (target <= 50 MiB)",
+            f"peak RSS growth {small[0] * small[1]} -> {large} (target <= 50 MiB)",
             f"{rss_large - rss_small:+d} MiB",
         ),
     ]
