@@ -31,8 +31,10 @@ def local_jsonlines_feeds(settings) -> list[Path]:
     paths = []
     for uri, options in settings.getdict("FEEDS").items():
         uri = str(uri)
-        exporter = exporters.get((options or {}).get("format"))
-        if exporter is None or "%(" in uri:
+        options = options or {}
+        exporter = exporters.get(options.get("format"))
+        # -O (overwrite) only: an -o file also holds earlier runs' lines, which are not the job's
+        if exporter is None or "%(" in uri or not options.get("overwrite"):
             continue
         if not issubclass(load_object(exporter), JsonLinesItemExporter):
             continue

@@ -15,7 +15,7 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy import signals as scrapy_signals
 
-from crawler import signals
+from crawler import faults, signals
 from crawler.archive.files import archive_file, write_atomic
 from crawler.archive.store import ArchiveStore
 from crawler.exceptions import ArticleDropped
@@ -64,14 +64,17 @@ class RunReport:
             return SITE_CHANGED, "no day of the range has an archive page (every one answers 404)"
         if parsed and not links:
             return SITE_CHANGED, "its archive pages link to no article"
-        if self.invalid and not fetched:
+        # The range's articles this run fetched or found archived: an ordinary re-run that finds
+        # one broken page among archived ones is not a changed site, nor a failed run
+        known = fetched + articles["already_archived"]
+        if len(self.invalid) > known:
             return SITE_CHANGED, "its article pages yield no title or body"
         if get("ntd/archive_pages/failed", 0) and not parsed and not empty and not fetched:
             # (a resumed job may have no day left to walk: that is not an unreachable site)
             return "failed", "the site could not be reached"
         # Articles the site removed (404, 410) are reported, and never fail a run by themselves
         failed_not_gone = articles["failed"] - articles["gone"]
-        if failed_not_gone > fetched:
+        if failed_not_gone > known:
             return "failed", "most articles failed"
         return "ok", None
 
@@ -121,16 +124,16 @@ class RunReport:
             "updated": get("ntd/articles/updated", 0),
             "unchanged": get("ntd/articles/unchanged", 0),
             "already_archived": get("ntd/articles/already_archived", 0),
-            "failed": get("ntd/articles/failed", 0) + get("ntd/articles/invalid", 0),
+            # Each article once, however often it failed in the run
+            "failed": len(self.failed_articles()) + len(self.invalid),
+            "gone": sum(1 for f in self.failed_articles() if f["gone"]),
         }
-        articles["failed"] = len(self.failed_articles()) + len(self.invalid)
-        articles["gone"] = sum(1 for f in self.failed_articles() if f["gone"])
         fetched = articles["new"] + articles["updated"] + articles["unchanged"]
         status, problem = self.judge(articles, fetched)
         if reason != "finished":
             # Ctrl-C, SIGTERM, a close requested by an extension: the job is not done
             status, problem = "interrupted", f"the run was stopped ({reason})"
-        disk_full = stats.get_value("ntd/run/disk_full")
+        disk_full = stats.get_value(faults.STAT)
         if disk_full:
             # crawler/faults.py: the run stopped, or its index pages could not be written
             status, problem = "disk_full", f"the disk is full: {disk_full}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -218,3 +219,18 @@ def test_images_are_stored_or_refused(hostile_run, name, outcome):
         assert not any(
             Path(p).name.startswith(name[:5]) for p in map(str, (archive / "images").rglob("*"))
         )
+
+
+def test_a_rerun_over_the_day_with_its_broken_pages_is_done(hostile_run, tmp_path):
+    """The pages that are not articles (no title, no body, 500…) are asked for again by every
+    run over their day, while the others are archived: an ordinary re-run is 'ok', exit 0,
+    not 'the site changed' nor 'failed'."""
+    box, archive, records, _, _ = hostile_run
+    again = tmp_path / "archive"
+    subprocess.run(["cp", "-a", str(archive), str(again)], check=True)
+    with Replica("--days", "1", "--faults", "hostile") as site:
+        result = crawl(site.url, again, "-a", "start=2021-07-01", *LIMITS)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((again / ".state/last-run.json").read_text("utf-8"))
+    assert report["status"] == "ok" and report["articles"]["already_archived"] == len(records)
+    assert report["articles"]["failed"] > 0 and report["articles"]["new"] == 0

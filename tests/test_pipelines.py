@@ -168,3 +168,23 @@ def test_index_pages_are_built_from_the_store_and_survive_a_killed_run(tmp_path)
     assert (tmp_path / "sections/中国时局/2021-06.md").is_file()
     assert "蚂蚁集团" in (tmp_path / "tags" / shard("蚂蚁集团") / "README.md").read_text("utf-8")
     assert ArchiveStore.in_archive(tmp_path).stale_pages() == []
+
+
+def test_a_tag_no_article_carries_any_more_leaves_its_shard_list(tmp_path):
+    """An article refreshed without its only tag: the tag's pages go, and so does the link to
+    them from its shard folder's list (else that list would link to a removed page)."""
+    record, crawler = build(ArchiveRecordPipeline, tmp_path)
+    index, _ = build(IndexPagesPipeline, tmp_path)
+    record.process_item(
+        article(1, tags=[{"name": "独有标签", "url": "https://www.ntdtv.com/gb/x.htm"}])
+    )
+    record.store.commit()
+    index.close_spider()
+    shard_list = tmp_path / "tags" / shard("独有标签") / "README.md"
+    assert "独有标签/README.md" in shard_list.read_text("utf-8")
+    record.process_item(article(1, tags=[], text="改过的正文", markdown="改过的正文"))
+    record.store.commit()
+    index.close_spider()
+    assert not (tmp_path / "tags" / shard("独有标签") / "独有标签").exists()
+    assert "独有标签" not in shard_list.read_text("utf-8")
+    finish(crawler)

@@ -4,6 +4,7 @@ cost follows what it archived, not the size of the archive."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,11 +51,19 @@ def rebuild_stale_pages(store: ArchiveStore, archive_dir: str | Path) -> int:
     written = 0
     for path, text in _pages(store, stale):
         if text is None:
-            archive_file(archive_dir, path).unlink(missing_ok=True)
+            _remove_page(archive_file(archive_dir, path))
         else:
             written += write_if_changed(archive_dir, path, text.encode())
     store.mark_fresh(stale)
     return written
+
+
+def _remove_page(page: Path) -> None:
+    """A page no longer wanted, and its folder when nothing else is left in it (a tag no
+    article carries any more)."""
+    page.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty, or already gone
+        page.parent.rmdir()
 
 
 def _pages(store: ArchiveStore, stale: list[tuple[str, str]]) -> Iterator[Page]:

@@ -63,6 +63,12 @@ def _front_matter(data: dict) -> str:
     return f"---\n{dumped}---\n"
 
 
+def share_section(path: str) -> str:
+    """The end of an article with a QR code (PUBLIC_URL set): a rule, how to share, the code."""
+    code = path.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".png"
+    return f"---\n\n{SHARE_LINE}\n\n![本文地址的二维码]({code})"
+
+
 def render_article(record: dict, public_url: str | None = None) -> str:
     """The article's Markdown file (docs/archive.md) from its JSON record; with `public_url`
     (the PUBLIC_URL setting), its QR code (crawler/qrcodes.py, beside the file) at the end."""
@@ -107,8 +113,7 @@ def render_article(record: dict, public_url: str | None = None) -> str:
         parts.append(record["markdown"])
     parts.append(f"Source: <{record['url']}>")
     if public_url:
-        code = path.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".png"
-        parts += ["---", SHARE_LINE, f"![本文地址的二维码]({code})"]
+        parts.append(share_section(path))
     return parts[0] + "\n" + "\n\n".join(parts[1:]) + "\n"
 
 

@@ -40,7 +40,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from crawler.archive.indexes import rebuild_stale_pages
-from crawler.archive.pages import render_article
+from crawler.archive.pages import render_article, share_section
 from crawler.archive.paths import image_path
 from crawler.archive.records import content_hash, stored_json
 from crawler.archive.store import STATE_DIR, STORE_FILE, ArchiveStore
@@ -108,6 +108,10 @@ def record_of_file(data: str, path: str, image_base: str | None) -> tuple[dict, 
     """(record, exact) of an article file; exact when rendering the record gives the file."""
     if not data.startswith("---\n"):
         raise ValueError("no front matter")
+    # An archive published with PUBLIC_URL: the share section after the Source line
+    share = f"\n\n{share_section(path)}\n"
+    if data.endswith(share):
+        data = data[: -len(share)] + "\n"
     end = data.index("\n---\n", 3)
     meta = yaml.load(data[4 : end + 1], Loader=_YAML_LOADER)
     tail = f"\n\nSource: <{meta['url']}>\n"

@@ -22,6 +22,8 @@ STATE_DIR = ".state"
 SAVE_BATCH = 50
 SAVE_BATCH_SECONDS = 2.0
 STORE_FILE = "archive.sqlite3"
+# Beside the store while no process has it open after a clean close (crawler/archive/health.py)
+CLOSED_CLEANLY = "archive.sqlite3.closed-cleanly"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -156,6 +158,8 @@ class ArchiveStore:
         # Before each commit, the files written since the last one are put on disk (syncfs):
         # a power cut never leaves a record whose files are not there (ARCHIVE_SYNC)
         self.sync_files = sync_files
+        # Until this connection is closed cleanly, the next run checks the whole store
+        (path.parent / CLOSED_CLEANLY).unlink(missing_ok=True)
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         # NORMAL, not FULL: in WAL mode a power cut may lose the last commits (never a part of
@@ -175,9 +179,11 @@ class ArchiveStore:
         if version >= SCHEMA_VERSION:
             self.db.executescript(_SCHEMA)
             return
+        # An archive of the first layout has articles; an empty table is a new archive whose
+        # first migration was killed
         existed = self.db.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
-        ).fetchone()[0]
+        ).fetchone()[0] and self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         self.db.executescript(_SCHEMA)
         with self._transaction():
             if existed:
@@ -230,6 +236,7 @@ class ArchiveStore:
     def close(self) -> None:
         self.commit()
         self.db.close()
+        (self.path.parent / CLOSED_CLEANLY).touch()
 
     def commit(self) -> None:
         """Make the saves so far durable (they are also committed in batches as they come)."""
@@ -350,7 +357,7 @@ class ArchiveStore:
                 ),
             )
             tag_names = list(dict.fromkeys(t["name"] for t in record.get("tags") or []))
-            self._count_tags(old_tags, -1)
+            dropped_tags = self._count_tags(old_tags, -1)
             self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
             self.db.executemany(
                 "INSERT INTO article_tags (article_id, position, name, day) VALUES (?, ?, ?, ?)",
@@ -365,9 +372,12 @@ class ArchiveStore:
                 ],
             )
             stale = self._pages_showing(lang, day, record.get("section"), tag_names)
-            stale |= {("tags-shard", shard(name)) for name in new_tags}
+            stale |= {("tags-shard", shard(name)) for name in new_tags + dropped_tags}
             if old:
                 stale |= self._pages_showing(old[0], old[1], old[2], old_tags)
+                if (old[0], old[1]) != (lang, day):
+                    # Moved to another day: its old day's neighbours may now skip that day
+                    stale |= {("day", f"{old[0]}/{d}") for d in self.neighbour_days(*old[:2]) if d}
             if new_day:
                 # Its neighbours' previous / next links now lead to it
                 stale |= {("day", f"{lang}/{d}") for d in self.neighbour_days(lang, day) if d}
@@ -383,19 +393,23 @@ class ArchiveStore:
         return old is None
 
     def _count_tags(self, names: list[str], change: int) -> list[str]:
-        """Add `change` to the use counts of these tags; the names that were not known."""
-        unknown = []
+        """Add `change` to the use counts of these tags; the names that appeared (count from 0
+        to 1) or disappeared (to 0): their shard's list of tags changes."""
+        crossed = []
         for name in names:
-            updated = self.db.execute(
-                "UPDATE tag_names SET articles = articles + ? WHERE name = ?", (change, name)
-            ).rowcount
-            if not updated and change > 0:
+            row = self.db.execute(
+                "UPDATE tag_names SET articles = articles + ? WHERE name = ? RETURNING articles",
+                (change, name),
+            ).fetchone()
+            if row is None and change > 0:
                 self.db.execute(
                     "INSERT INTO tag_names (name, shard, articles) VALUES (?, ?, ?)",
                     (name, shard(name), change),
                 )
-                unknown.append(name)
-        return unknown
+                crossed.append(name)
+            elif row is not None and row[0] == (1 if change > 0 else 0):
+                crossed.append(name)
+        return crossed
 
     @staticmethod
     def _pages_showing(lang: str, day: str, section: str | None, tags: list[str]) -> set:

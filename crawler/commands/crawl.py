@@ -113,5 +113,5 @@ class Command(ScrapyCrawlCommand):
         else:
             self.exitcode = EXIT_STATUSES[status]
         # The run is over and every file is closed: the interpreter's last garbage collection
-        # at exit would walk the whole heap for nothing (a fifth of a run with nothing new)
+        # at exit would walk the whole heap for nothing
         gc.freeze()

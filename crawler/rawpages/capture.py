@@ -33,7 +33,7 @@ class RawPagesMiddleware:
         self.archive_dir = crawler.settings["ARCHIVE_DIR"]
         self.stats = crawler.stats
         self.files: WarcDayFiles | None = None
-        # (lang, day) -> its file: a Path made per response cost a tenth of the capture
+        # (lang, day) -> its file, made once a day rather than once a response
         self.day_files: dict[tuple, Path] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
