@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test bench lint format clean redis-server git zbar-tools
+.PHONY: demo test bench lint format clean redis-server git zbar-tools chromium site
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint redis-server git zbar-tools
+test: lint redis-server git zbar-tools chromium
 	$(BIN)/python -m pytest
 
 # The distributed tests start a real redis-server (Debian's package; root installs it here)
@@ -39,6 +39,17 @@ zbar-tools:
 		echo "Installing zbar-tools for the QR code tests"; \
 		apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null; }
 
+# The website's tests drive Debian's chromium through Playwright (its own browser download
+# cannot be used)
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "Installing chromium for the website's browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The archive as a static website with search: `python -m http.server -d site` serves it
+site: $(BIN)/.installed
+	$(BIN)/scrapy site
+
 # The benchmark (about ten minutes): python -m bench.run --quick for a short one
 bench: $(BIN)/.installed redis-server
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
@@ -49,4 +60,4 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) archive archive.jsonl .pytest_cache .ruff_cache
+	rm -rf $(VENV) archive archive.jsonl site .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
     python -m bench.run            # the full table (about ten minutes on 2 cores)
     python -m bench.run --quick    # smaller replicas, for a quick look
     python -m bench.run --scale-only  # only the 2-day run on a 2,000- and a 30,000-article archive
+    python -m bench.run --site-only DIR  # only `scrapy site` on the archives --scale-keep DIR kept
 
 Every figure comes from runs made in this go on this machine; ratios compare runs of this go.
 """
@@ -446,6 +447,22 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
     rows.append(("Redis: one queued article request", f"{size} bytes serialized"))
 
 
+def site(rows: list[tuple[str, str]], kept: Path) -> None:
+    """`scrapy site` on the 30,000-article archive kept by --scale-keep: a full build, then a
+    rebuild after the 2-day run (its copy large0, same files and times but what the run
+    wrote), into the same SITE_DIR."""
+    from crawler.website.build import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site_dir = Path(tmp) / "site"
+        full = build(kept / "large", site_dir)
+        again = build(kept / "large0", site_dir)
+    rows += [
+        ("site: full build, 30,000 articles", full.summary()),
+        ("site: rebuild after a 2-day run", again.summary()),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller replicas")
@@ -458,8 +475,18 @@ def main() -> None:
     parser.add_argument(
         "--scale-keep", type=Path, metavar="DIR", help="keep the scale archives in DIR (new)"
     )
+    parser.add_argument(
+        "--site-only",
+        type=Path,
+        metavar="DIR",
+        help="only `scrapy site` on the archives that --scale-keep DIR kept",
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
+    if args.site_only:
+        site(rows, args.site_only)
+        _print(rows)
+        return
     if args.only_distributed:
         distributed(rows, 10, 100)
         _print(rows)

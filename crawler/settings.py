@@ -36,6 +36,9 @@ PUBLISH_BRANCH = "main"
 # The address the published pages are read at (https://github.com/<owner>/<repo>/blob/main/):
 # set, each article gets a QR code of its own address; empty: none
 PUBLIC_URL = ""
+# `scrapy site` (docs/website.md): the static HTML site with search, built from ARCHIVE_DIR;
+# outside the archive (env NTD_SITE_DIR)
+SITE_DIR = os.environ.get("NTD_SITE_DIR", "site")
 
 # -- politeness --------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

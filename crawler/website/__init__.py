@@ -1,0 +1,1 @@
+"""The archive as a static website with Chinese full-text search (docs/website.md)."""

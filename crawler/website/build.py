@@ -1,0 +1,305 @@
+"""`scrapy site`: the archive's Markdown pages as a static HTML site in SITE_DIR, pictures
+linked (or copied), the home page's calendar, and Pagefind's search index.
+
+Incremental: SITE_DIR/.site-manifest.json keeps, for each file of the archive the site was
+built from, its size and modification time (the archive rewrites a file only when its bytes
+change: docs/archive.md), so a rebuild after a scheduled run converts only the pages the run
+wrote, links only its new pictures and removes the pages whose source is gone. The home page
+(its calendar comes from the store) is made every time; the search index is made again
+whenever anything changed (Pagefind has no incremental mode), into a new folder swapped in
+when complete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from itertools import count
+from pathlib import Path
+
+from crawler.website import render
+from crawler.website.calendar import calendar_svg, day_counts
+
+MANIFEST = ".site-manifest.json"
+PAGEFIND_DIR = "pagefind"
+HOME = "README.md"
+# Names the site uses for itself at its top: never an archive page's
+RESERVED = {render.ASSETS, PAGEFIND_DIR, MANIFEST, render.SEARCH_PAGE}
+STATIC_FILES = ("style.css", "search.js", "favicon.svg")
+# Below this many pages, one process converts them (a pool costs more than it saves)
+POOL_MIN_PAGES = 200
+
+
+class SiteError(Exception):
+    """The build cannot start (no archive, SITE_DIR inside it…): one line says why."""
+
+
+@dataclass
+class BuildResult:
+    pages: int = 0  # converted
+    files: int = 0  # pictures and other files linked or copied
+    removed: int = 0
+    unchanged: int = 0
+    index_files: int = 0
+    index_bytes: int = 0
+    indexed: bool = False
+    seconds: float = 0.0
+    index_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        index = (
+            f"search index made again ({self.index_files} files, "
+            f"{self.index_bytes / 1e6:.1f} MB, {self.index_seconds:.1f} s)"
+            if self.indexed
+            else "search index unchanged"
+        )
+        return (
+            f"{self.pages} pages converted, {self.files} pictures and files linked, "
+            f"{self.removed} removed, {self.unchanged} unchanged; {index}; {self.seconds:.1f} s"
+        )
+
+
+def _version() -> str:
+    """The build's own version: a change of the templates, the style or the code that makes
+    pages means every page is made again."""
+    digest = hashlib.sha256()
+    for name in ("render.py", "calendar.py", "build.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    for name in STATIC_FILES:
+        digest.update(_static(name))
+    return digest.hexdigest()[:16]
+
+
+def _static(name: str) -> bytes:
+    return resources.files("crawler.website").joinpath("static", name).read_bytes()
+
+
+_temporary = count()
+
+
+def _write(path: Path, data: bytes) -> bool:
+    """Write through a temporary file and rename it into place; False if the bytes were there."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".tmp-site-{os.getpid()}-{next(_temporary)}"
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def _link_file(source: Path, target: Path) -> None:
+    """The picture in the site: a hard link (no copy) where the file system allows one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".tmp-site-{os.getpid()}-{next(_temporary)}"
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copy2(source, tmp)
+    os.replace(tmp, target)
+
+
+def scan(archive: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the archive's mirror (not .state, nor a file being written) -> (size,
+    modification time in ns)."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(archive, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if not (prefix == "" and entry.name in RESERVED):
+                        stack.append((Path(entry.path), rel + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    found[rel] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def output_path(rel: str) -> str:
+    return render.html_path(rel) if rel.endswith(".md") else rel
+
+
+def convert_page(archive: str, site: str, rel: str, after_intro: str = "") -> str | None:
+    """Convert one Markdown page; an error message instead of an exception (a bad page does
+    not stop the build)."""
+    try:
+        text = (Path(archive) / rel).read_text("utf-8", errors="replace")
+        html, _ = render.page(rel, text, after_intro=after_intro)
+        _write(Path(site) / render.html_path(rel), html.encode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - reported, the others are still converted
+        return f"{rel}: {exc!r}"
+    return None
+
+
+def _convert_many(archive: str, site: str, rels: list[str], processes: int) -> list[str]:
+    if processes <= 1 or len(rels) < POOL_MIN_PAGES:
+        results = [convert_page(archive, site, rel) for rel in rels]
+    else:
+        with ProcessPoolExecutor(processes) as pool:
+            n = len(rels)
+            results = list(
+                pool.map(
+                    convert_page,
+                    [archive] * n,
+                    [site] * n,
+                    rels,
+                    chunksize=max(1, min(256, n // (processes * 8))),
+                )
+            )
+    return [r for r in results if r]
+
+
+def _prune(site: Path, rel: str) -> None:
+    folder = (site / rel).parent
+    while folder != site:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def check_folders(archive: Path, site: Path) -> None:
+    if not (archive / HOME).is_file():
+        raise SiteError(f"no archive at {str(archive)!r} (no {HOME}): nothing to build")
+    if site == archive or archive in site.parents or site in archive.parents:
+        raise SiteError(
+            f"SITE_DIR {str(site)!r} must be outside the archive {str(archive)!r} and not hold it"
+        )
+
+
+def run_pagefind(site: Path) -> tuple[int, int]:
+    """Pagefind's index of the articles into a new folder, then swapped for SITE_DIR/pagefind.
+    Returns (files, bytes) of the index."""
+    new, old = site / ".pagefind-new", site / ".pagefind-old"
+    for stale in (new, old):
+        shutil.rmtree(stale, ignore_errors=True)
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--output-path",
+        str(new),
+        # The articles' folders only: index pages carry no data-pagefind-body anyway
+        "--glob",
+        "{gb,b5}/**/a*.html",
+        "--quiet",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        shutil.rmtree(new, ignore_errors=True)
+        raise SiteError(f"pagefind failed: {(result.stderr or result.stdout).strip()[-2000:]}")
+    current = site / PAGEFIND_DIR
+    if current.exists():
+        os.replace(current, old)
+    os.replace(new, current)
+    shutil.rmtree(old, ignore_errors=True)
+    files = [p for p in current.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def build(
+    archive_dir: str | Path,
+    site_dir: str | Path,
+    *,
+    full: bool = False,
+    index: bool = True,
+    processes: int = 0,
+) -> BuildResult:
+    started = time.monotonic()
+    archive, site = Path(archive_dir).resolve(), Path(site_dir).resolve()
+    check_folders(archive, site)
+    site.mkdir(parents=True, exist_ok=True)
+    result = BuildResult()
+    version = _version()
+    manifest_path = site / MANIFEST
+    old: dict[str, list[int]] = {}
+    if not full:
+        try:
+            saved = json.loads(manifest_path.read_text("utf-8"))
+            if saved.get("version") == version:
+                old = saved["files"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            old = {}
+    current = scan(archive)
+
+    changed_pages, changed_files = [], []
+    for rel, signature in current.items():
+        if rel == HOME:
+            continue  # made every time, below (its calendar comes from the store)
+        if old.get(rel) == list(signature) and (site / output_path(rel)).exists():
+            result.unchanged += 1
+        elif rel.endswith(".md"):
+            changed_pages.append(rel)
+        else:
+            changed_files.append(rel)
+
+    for rel in changed_files:
+        try:
+            _link_file(archive / rel, site / rel)
+            result.files += 1
+        except OSError as exc:
+            result.errors.append(f"{rel}: {exc!r}")
+            current.pop(rel, None)
+    workers = processes or os.cpu_count() or 1
+    errors = _convert_many(str(archive), str(site), changed_pages, workers)
+    result.pages += len(changed_pages) - len(errors)
+    for error in errors:
+        result.errors.append(error)
+        current.pop(error.split(": ", 1)[0], None)
+
+    archived, missing = day_counts(archive)
+    error = convert_page(str(archive), str(site), HOME, after_intro=_calendar(archived, missing))
+    if error:
+        result.errors.append(error)
+    else:
+        result.pages += 1
+
+    for rel in set(old) - set(current):
+        target = site / output_path(rel)
+        if target.exists() or target.is_symlink():
+            target.unlink()
+            _prune(site, output_path(rel))
+        result.removed += 1
+
+    for name in STATIC_FILES:
+        _write(site / render.ASSETS / name, _static(name))
+    _write(site / render.SEARCH_PAGE, render.search_page().encode("utf-8"))
+    _write(
+        manifest_path,
+        json.dumps({"version": version, "files": current}, separators=(",", ":")).encode(),
+    )
+
+    anything = result.pages > 1 or result.removed or result.files
+    if index and (anything or not (site / PAGEFIND_DIR / "pagefind.js").exists()):
+        index_started = time.monotonic()
+        result.index_files, result.index_bytes = run_pagefind(site)
+        result.index_seconds = time.monotonic() - index_started
+        result.indexed = True
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _calendar(archived: dict, missing: dict) -> str:
+    svg = calendar_svg(archived, missing)
+    if not svg:
+        return ""
+    return f'<figure class="calendar">\n<h2>存档日历</h2>\n{svg}\n</figure>'

@@ -1,0 +1,91 @@
+// The site's search box: Pagefind's JavaScript API (pagefind/pagefind.js, made by
+// `scrapy site`), results shown under the box. The only script of the site: no inline
+// script, nothing from another host; results are put in with DOM calls, never as HTML.
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const root = new URL("..", script.src); // the script is at <root>/_assets/search.js
+  const shown = 20;
+  let pagefind = null;
+  let latest = 0;
+
+  async function engine() {
+    if (!pagefind) {
+      pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+      await pagefind.options({ baseUrl: root.pathname });
+      await pagefind.init();
+    }
+    return pagefind;
+  }
+
+  // Pagefind's excerpt is text with <mark> around the matches: kept as text and <mark> only
+  function excerptNode(excerpt) {
+    const span = document.createElement("span");
+    span.className = "excerpt";
+    const parsed = new DOMParser().parseFromString(excerpt || "", "text/html");
+    for (const node of parsed.body.childNodes) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        span.appendChild(mark);
+      } else {
+        span.appendChild(document.createTextNode(node.textContent));
+      }
+    }
+    return span;
+  }
+
+  async function search(query, box) {
+    const ticket = ++latest;
+    query = query.trim();
+    if (!query) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    let found;
+    try {
+      found = await (await engine()).search(query);
+    } catch (error) {
+      box.hidden = false;
+      box.textContent = "搜索不可用（须通过网站服务器打开本站）。";
+      return;
+    }
+    const results = await Promise.all(found.results.slice(0, shown).map((r) => r.data()));
+    if (ticket !== latest) return;
+    const heading = document.createElement("p");
+    heading.textContent = `“${query}”：${found.results.length} 篇文章`;
+    const list = document.createElement("ol");
+    for (const data of results) {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = new URL(data.url, root).href;
+      link.className = "result";
+      link.textContent = (data.meta && data.meta.title) || data.url;
+      item.append(link, excerptNode(data.excerpt));
+      list.appendChild(item);
+    }
+    box.replaceChildren(heading, list);
+    box.hidden = false;
+  }
+
+  const form = document.querySelector("form.search");
+  const box = document.getElementById("search-results");
+  if (!form || !box) return;
+  const input = form.querySelector("input[name=q]");
+  let timer = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => search(input.value, box), 250);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    search(input.value, box);
+  });
+  const query = new URLSearchParams(location.search).get("q");
+  if (query) {
+    input.value = query;
+    search(query, box);
+  }
+})();
