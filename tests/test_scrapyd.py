@@ -72,7 +72,11 @@ def test_deploy_schedule_and_run_on_scrapyd(scrapyd, tmp_path):
     )
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     assert '"status": "ok"' in deploy.stdout
-    assert _call(f"{url}/listspiders.json?project=ntd_archive")["spiders"] == ["ntd", "ntd-worker"]
+    assert _call(f"{url}/listspiders.json?project=ntd_archive")["spiders"] == [
+        "ntd",
+        "ntd-reextract",
+        "ntd-worker",
+    ]
 
     archive = tmp_path / "archive"
     with Replica(

@@ -19,14 +19,22 @@ from crawler.archive.files import archive_file, write_if_changed
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.pages import render_article
 from crawler.archive.paths import image_path, link_to_root, safe_name, tag_page_path
-from crawler.archive.records import content_hash, local_image_links, stored_json
+from crawler.archive.records import (
+    content_hash,
+    local_article_links,
+    local_image_links,
+    stored_json,
+)
 from crawler.archive.store import LAYOUT_VERSION, ArchiveStore
 from crawler.crashpoints import crash_point
+from crawler.site.urls import article_url, host_of, is_site_host, parse_article_url
 
 logger = logging.getLogger(__name__)
 
 # An in-body picture as layout 1 left it: linked at the site, escaped as link_target() does
 _REMOTE_PICTURE_RE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\((https?://[^)\s]+)\)")
+# A link's target in a body: ](https://www.ntdtv.com/gb/2019/07/16/a102623322.html)
+_LINK_RE = re.compile(r"\]\((https?://[^)\s]+)\)")
 # Layout 1 put a figure's caption on the line after its picture; layout 2, in its own paragraph
 _CAPTION_AFTER_PICTURE_RE = re.compile(r"^(!\[.*\]\([^)\s]+\))\n(\*\S)", re.MULTILINE)
 
@@ -41,7 +49,7 @@ def upgrade_archive(
     logger.info("Upgrading the archive %s to layout %d", archive_dir, LAYOUT_VERSION)
     upgraded = 0
     for record, day in list(store.records_with_days()):
-        new = _upgraded_record(archive_dir, record)
+        new = _upgraded_record(archive_dir, record, store)
         data = render_article(new, public_url).encode("utf-8")
         write_if_changed(archive_dir, new["path"], data)
         store.save(new, day, content_hash(new), stored_json(new))
@@ -55,7 +63,7 @@ def upgrade_archive(
     return upgraded
 
 
-def _upgraded_record(archive_dir: str | Path, record: dict) -> dict:
+def _upgraded_record(archive_dir: str | Path, record: dict, store: ArchiveStore) -> dict:
     record = dict(record)
     featured = record.get("featured_image")
     if featured and featured.get("path"):
@@ -74,8 +82,30 @@ def _upgraded_record(archive_dir: str | Path, record: dict) -> dict:
         for image in record["images"]
     ]
     record["images"] = images
+    markdown = _canonical_article_links(markdown, record)
+    # Links to articles the archive has point at their files (the others are made so when a
+    # later run archives them)
+    linked = {url: url.rsplit("/", 1)[1][: -len(".html")] for url in _LINK_RE.findall(markdown)}
+    paths = store.paths_of(list(linked.values()))
+    archived = {url: paths[i] for url, i in linked.items() if i in paths}
+    markdown = local_article_links(markdown, record["path"], archived)
     record["markdown"] = local_image_links(markdown, images, record["path"]) or None
     return record
+
+
+def _canonical_article_links(markdown: str, record: dict) -> str:
+    """Links to articles of the site in the one form a crawl gives them (the site's address
+    as the record's own url has it): layout 1 kept them as the page wrote them."""
+    site = record["url"][: record["url"].index(f"/{record['lang']}/")]
+    site_hosts = frozenset({host_of(site)})
+
+    def canonical(match: re.Match[str]) -> str:
+        address = parse_article_url(match[1])
+        if address is None or not is_site_host(match[1], site_hosts):
+            return match[0]
+        return f"]({article_url(site, address.lang, address.date, address.id)})"
+
+    return _LINK_RE.sub(canonical, markdown)
 
 
 def _stored(archive_dir: str | Path, url: str) -> str | None:
