@@ -15,7 +15,6 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from wacz.main import main as wacz_main
 
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.archive.store import ArchiveStore
@@ -98,6 +97,9 @@ def package(days, pages: list[dict], output: Path) -> int:
         pages_file.write_text(
             "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
         )
+        # Imported here: Scrapy imports every command module at the start of every command
+        from wacz.main import main as wacz_main
+
         # wacz reports on standard output, which is the command's (FILE may not be '-')
         with contextlib.redirect_stdout(sys.stderr):
             status = wacz_main(

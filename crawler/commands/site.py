@@ -12,7 +12,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.crawl import EXIT_BAD_ARGUMENT
-from crawler.website.build import SiteError, build
 
 
 class Command(ScrapyCommand):
@@ -36,6 +35,9 @@ class Command(ScrapyCommand):
     def run(self, args, opts) -> None:
         if args:
             raise UsageError("takes no arguments: scrapy site -s SITE_DIR=… -s ARCHIVE_DIR=…")
+        # Imported here: Scrapy imports every command module at the start of every command
+        from crawler.website.build import SiteError, build
+
         archive_dir, site_dir = self.settings["ARCHIVE_DIR"], self.settings["SITE_DIR"]
         try:
             result = build(
