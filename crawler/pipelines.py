@@ -33,7 +33,6 @@ from scrapy.http.request import NO_CALLBACK
 from crawler import signals
 from crawler.archive.files import (
     archive_file,
-    remove_stale_temporaries,
     write_atomic,
     write_if_changed,
 )
@@ -263,12 +262,10 @@ class ArticleFilePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None) -> None:
-        """The archive made ready before the first article: temporary files of a killed run
-        removed, an archive of an older layout upgraded (crawler/archive/upgrade.py)."""
+        """The archive made ready before the first article: an archive of an older layout
+        upgraded (crawler/archive/upgrade.py). (The crawl command has removed the temporary
+        files of a killed run.)"""
         archive_file(self.archive_dir, HOME).parent.mkdir(parents=True, exist_ok=True)
-        removed = remove_stale_temporaries(self.archive_dir)
-        if removed:
-            logger.info("Removed %d temporary files left by an interrupted run", removed)
         store = ArchiveStore.of_crawler(self.crawler)
         upgrade_archive(self.archive_dir, store, public_url_of(self.crawler.settings))
 

@@ -115,10 +115,13 @@ def write_if_changed(archive_dir: str | Path, relative_path: str, data: bytes) -
     return True
 
 
-def remove_stale_temporaries(archive_dir: str | Path) -> int:
-    """Temporary files left by a killed run; removed at the start of the next one."""
+def remove_stale_temporaries(archive_dir: str | Path, everywhere: bool = True) -> int:
+    """Temporary files left by a killed run; removed at the start of the next one. Not
+    `everywhere`: only those of the state folder (the archive's files need a walk of the
+    whole tree, which grows with the archive)."""
     count = 0
-    for tmp in Path(archive_dir).rglob(".tmp-*"):
+    root = Path(archive_dir) if everywhere else Path(archive_dir, ".state")
+    for tmp in root.rglob(".tmp-*"):
         tmp.unlink(missing_ok=True)
         count += 1
     return count

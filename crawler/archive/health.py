@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.request import pathname2url
 
 from crawler.archive.files import is_disk_full
-from crawler.archive.store import CLOSED_CLEANLY, STATE_DIR, store_path
+from crawler.archive.store import STATE_DIR, store_path
 
 REBUILD_COMMAND = "scrapy rebuild_store"
 
@@ -65,7 +65,7 @@ def has_articles(archive_dir: str | Path) -> bool:
     return any((Path(archive_dir) / lang).is_dir() for lang in ("gb", "b5"))
 
 
-def check_store(archive_dir: str | Path) -> None:
+def check_store(archive_dir: str | Path, thorough: bool = True) -> None:
     """ArchiveProblem when the archive has articles and no store, or a store that is not a
     sound SQLite database with the archive's tables (PRAGMA quick_check: it reads every page
     of the store once, without the costlier checks of the indexes' contents)."""
@@ -78,7 +78,7 @@ def check_store(archive_dir: str | Path) -> None:
                 f"the archive {archive_dir} has articles but no store ({store}); {repair}",
             )
         return
-    problem = store_problem(store)
+    problem = store_problem(store, thorough)
     if problem is None and has_articles(archive_dir) and not _has_table(store):
         problem = "it has no articles table"
     if problem:
@@ -87,15 +87,15 @@ def check_store(archive_dir: str | Path) -> None:
         )
 
 
-def store_problem(store: Path) -> str | None:
-    """What is wrong with the store (its first complaint), or None. A store its last user
-    closed cleanly (CLOSED_CLEANLY beside it) gets the cheap checks: a readable header and a
-    file as long as the header says (a truncated copy); any other gets PRAGMA quick_check,
-    which reads every page once (seconds at a million articles: only after a crash)."""
+def store_problem(store: Path, thorough: bool = True) -> str | None:
+    """What is wrong with the store (its first complaint), or None. `thorough`: PRAGMA
+    quick_check, which reads every page once (seconds at a million articles: wanted after a
+    writer was killed); otherwise the cheap checks: a readable header and a file as long as
+    the header says (a truncated copy)."""
     try:
         db = sqlite3.connect(f"file:{pathname2url(str(store))}?mode=rw", uri=True, timeout=60)
         try:
-            if (store.parent / CLOSED_CLEANLY).exists():
+            if not thorough:
                 pages = db.execute("PRAGMA page_count").fetchone()[0]
                 size = db.execute("PRAGMA page_size").fetchone()[0]
                 wal = store.with_name(store.name + "-wal")

@@ -12,6 +12,9 @@ from pathlib import Path
 from crawler.archive.store import STATE_DIR
 
 LOCK_FILE = "run.lock"
+# Beside the lock while no process holds it and the last one released it (was not killed):
+# without it, the next run looks for what a killed one may have left (crawler/archive/health.py)
+RELEASED_CLEANLY = "run.lock.released"
 
 
 class ArchiveBusyError(RuntimeError):
@@ -22,6 +25,7 @@ class ArchiveLock:
     def __init__(self, archive_dir: str | Path) -> None:
         self.path = Path(archive_dir) / STATE_DIR / LOCK_FILE
         self.fd: int | None = None
+        self.last_holder_released = False
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,10 +41,15 @@ class ArchiveLock:
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
+        released = self.path.parent / RELEASED_CLEANLY
+        # False: the last holder was killed holding the lock (or this is the first run)
+        self.last_holder_released = released.exists()
+        released.unlink(missing_ok=True)
         self.fd = fd
 
     def release(self) -> None:
         if self.fd is not None:
+            (self.path.parent / RELEASED_CLEANLY).touch()
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None

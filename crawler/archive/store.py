@@ -22,8 +22,6 @@ STATE_DIR = ".state"
 SAVE_BATCH = 50
 SAVE_BATCH_SECONDS = 2.0
 STORE_FILE = "archive.sqlite3"
-# Beside the store while no process has it open after a clean close (crawler/archive/health.py)
-CLOSED_CLEANLY = "archive.sqlite3.closed-cleanly"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -158,8 +156,6 @@ class ArchiveStore:
         # Before each commit, the files written since the last one are put on disk (syncfs):
         # a power cut never leaves a record whose files are not there (ARCHIVE_SYNC)
         self.sync_files = sync_files
-        # Until this connection is closed cleanly, the next run checks the whole store
-        (path.parent / CLOSED_CLEANLY).unlink(missing_ok=True)
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         # NORMAL, not FULL: in WAL mode a power cut may lose the last commits (never a part of
@@ -236,7 +232,6 @@ class ArchiveStore:
     def close(self) -> None:
         self.commit()
         self.db.close()
-        (self.path.parent / CLOSED_CLEANLY).touch()
 
     def commit(self) -> None:
         """Make the saves so far durable (they are also committed in batches as they come)."""

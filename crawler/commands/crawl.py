@@ -12,15 +12,22 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.archive.files import is_disk_full
-from crawler.archive.health import ArchiveProblem, check_store, check_writable
+from crawler.archive.files import is_disk_full, remove_stale_temporaries
+from crawler.archive.health import (
+    ArchiveProblem,
+    check_store,
+    check_writable,
+)
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.faults import STAT as DISK_FULL_STAT
+
+logger = logging.getLogger(__name__)
 
 EXIT_RUN_FAILED = 1
 EXIT_BAD_ARGUMENT = 2
@@ -84,8 +91,14 @@ class Command(ScrapyCrawlCommand):
         archive_dir = self.settings["ARCHIVE_DIR"]
         try:
             check_writable(archive_dir)
-            with ArchiveLock(archive_dir):
-                check_store(archive_dir)
+            with ArchiveLock(archive_dir) as lock:
+                # A killed last run: the whole store checked, its temporary files looked for in
+                # the whole archive; else the cheap checks and the state folder alone
+                killed = not lock.last_holder_released
+                check_store(archive_dir, thorough=killed)
+                removed = remove_stale_temporaries(archive_dir, everywhere=killed)
+                if removed:
+                    logger.info("Removed %d temporary files left by an interrupted run", removed)
                 crawler = self._create_crawler(args[0])
                 self.crawler_process.crawl(crawler, **opts.spargs)
                 _collect_garbage_less_often()
