@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -57,9 +58,10 @@ def reference(site, tmp_path_factory):
 
 def _kill_then_resume(
     site, tmp_path: Path, crash_at: str
-) -> tuple[subprocess.CompletedProcess, int]:
+) -> tuple[subprocess.CompletedProcess, int, set[str]]:
     """A resumable job with `-O`, killed at a crash point, then the same command again; the
-    resumed run's result and how many requests the replica had seen when it started."""
+    resumed run's result, how many requests the replica had seen when it started, and the
+    days whose listing the killed run had read to the end (from the store)."""
     command = _command(
         site.url, tmp_path / "archive", "-s", f"JOBDIR={tmp_path / 'job'}",
         "-O", str(tmp_path / "out.jsonl"),
@@ -67,14 +69,17 @@ def _kill_then_resume(
     killed = subprocess.run(command, env=_env(NTD_CRASH_AT=crash_at), capture_output=True)
     assert killed.returncode == -signal.SIGKILL
     seen = len(site.requested_paths())
+    store = sqlite3.connect(tmp_path / "archive/.state/archive.sqlite3")
+    walked = {day for (day,) in store.execute("SELECT day FROM walked_days")}
+    store.close()
     resumed = subprocess.run(command, env=_env(), capture_output=True, text=True)
-    return resumed, seen
+    return resumed, seen, walked
 
 
 def test_resumed_job_feed_holds_every_article_once(site, reference, tmp_path):
     """Finding 4: `-O out.jsonl` of a resumed job held only the part after the interruption."""
     _, records = reference
-    resumed, _ = _kill_then_resume(site, tmp_path, "article-response:40")
+    resumed, _, _ = _kill_then_resume(site, tmp_path, "article-response:40")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     feed = _feed(tmp_path / "out.jsonl")
     ids = [r["id"] for r in feed]
@@ -89,7 +94,9 @@ def test_resumed_job_feed_holds_every_article_once(site, reference, tmp_path):
 def test_resumed_job_walks_only_the_days_it_had_not_read(site, reference, tmp_path):
     """Finding 5: a resume walked every day again, fetched page 2 twice and counted the same
     failures twice."""
-    resumed, seen = _kill_then_resume(site, tmp_path, "article-response:75")
+    resumed, seen, walked_by_the_killed_run = _kill_then_resume(
+        site, tmp_path, "article-response:20"
+    )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     before, after = site.requested_paths()[:seen], site.requested_paths()[seen:]
     day_pages = re.compile(r"^/gb/2021/06/2\d/(page/\d+/)?$")
@@ -97,11 +104,13 @@ def test_resumed_job_walks_only_the_days_it_had_not_read(site, reference, tmp_pa
     walked_after = [p for p in after if day_pages.match(p)]
     assert len(walked_after) == len(set(walked_after)), "a listing page was fetched twice"
     report = _report(tmp_path / "archive")
-    assert report["days_walked"] < report["days_in_range"] == 4
-    # Only the days whose listing the killed run had not read to the end are walked again
-    days_after = {p[:15] for p in walked_after}
-    assert days_after and len(days_after) == report["days_walked"]
-    assert len(walked_before) > len(walked_after)
+    # Exactly the days whose listing the killed run had not read to the end are walked again
+    days_after = {p[4:14].replace("/", "-") for p in walked_after}
+    in_range = {f"2021-06-{d}" for d in (20, 21, 22, 23)}
+    assert walked_by_the_killed_run, "the kill came before any day was read: move it later"
+    assert days_after == in_range - walked_by_the_killed_run
+    assert report["days_walked"] == len(days_after) and report["days_in_range"] == 4
+    assert walked_before
     failed = [f["url"] for f in report["failed"]]
     assert len(failed) == len(set(failed)) == report["articles"]["failed"]
     ref_archive, _ = reference
