@@ -18,10 +18,9 @@ from scrapy.exceptions import UsageError
 
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.archive.store import ArchiveStore
+from crawler.commands import date_range
+from crawler.commands.crawl import EXIT_ARCHIVE_BUSY
 from crawler.rawpages.warcfiles import repair_interrupted, stored_days
-from crawler.site.dates import DateArgumentError, parse_day
-
-EXIT_ARCHIVE_BUSY = 3
 
 
 class Command(ScrapyCommand):
@@ -43,13 +42,7 @@ class Command(ScrapyCommand):
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("name one output FILE, e.g. ntd.wacz")
-        try:
-            first = parse_day("start", opts.start) if opts.start else None
-            last = parse_day("end", opts.end) if opts.end else first
-        except DateArgumentError as exc:
-            raise UsageError(str(exc)) from None
-        if first and last and first > last:
-            raise UsageError(f"start={first} is after end={last}")
+        first, last = date_range(opts)
         archive_dir = self.settings["ARCHIVE_DIR"]
         output = Path(args[0])
         try:

@@ -11,7 +11,7 @@ from scrapy.exceptions import UsageError
 from crawler.archive.files import write_atomic
 from crawler.archive.records import json_line
 from crawler.archive.store import ArchiveStore, store_path
-from crawler.site.dates import DateArgumentError, parse_day
+from crawler.commands import date_range
 
 
 class Command(ScrapyCommand):
@@ -33,13 +33,9 @@ class Command(ScrapyCommand):
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("name one output FILE (or - for standard output)")
-        try:
-            start = parse_day("start", opts.start).isoformat() if opts.start else None
-            end = parse_day("end", opts.end).isoformat() if opts.end else start
-        except DateArgumentError as exc:
-            raise UsageError(str(exc)) from None
-        if start and end and start > end:
-            raise UsageError(f"start={start} is after end={end}")
+        first, last = date_range(opts)
+        start = first.isoformat() if first else None
+        end = last.isoformat() if last else None
         archive_dir = self.settings["ARCHIVE_DIR"]
         if not store_path(archive_dir).exists():
             print(f"error: no archive at {archive_dir!r} (nothing to export)", file=sys.stderr)

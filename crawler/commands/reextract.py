@@ -13,9 +13,9 @@ from scrapy.exceptions import UsageError
 
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.archive.store import store_path
+from crawler.commands import date_range
 from crawler.commands.crawl import EXIT_ARCHIVE_BUSY, EXIT_BAD_ARGUMENT, EXIT_RUN_FAILED
 from crawler.rawpages.warcfiles import repair_interrupted, stored_days
-from crawler.site.dates import DateArgumentError, parse_day
 from crawler.site.urls import LANGS
 
 SPIDER = "ntd-reextract"
@@ -47,15 +47,9 @@ class Command(ScrapyCommand):
     def run(self, args, opts) -> None:
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}")
-        try:
-            first = parse_day("start", opts.start) if opts.start else None
-            last = parse_day("end", opts.end) if opts.end else first
-        except DateArgumentError as exc:
-            raise UsageError(str(exc)) from None
+        first, last = date_range(opts)
         if opts.lang not in LANGS:
             raise UsageError(f"lang={opts.lang!r} must be one of: {', '.join(LANGS)}")
-        if first and last and first > last:
-            raise UsageError(f"start={first} is after end={last}")
         archive_dir = self.settings["ARCHIVE_DIR"]
         if not store_path(archive_dir).exists():
             print(f"error: no archive at {archive_dir!r}", file=sys.stderr)
