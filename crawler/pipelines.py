@@ -22,7 +22,6 @@ import asyncio
 import datetime as dt
 import io
 import logging
-import re
 import warnings
 
 from itemadapter import ItemAdapter
@@ -54,9 +53,6 @@ from crawler.qrcodes import public_url_of
 from crawler.site.dates import BEIJING
 
 logger = logging.getLogger(__name__)
-
-# A body's link to another article of the site, in the canonical form the loader gives it
-_LINKED_ARTICLE_RE = re.compile(r"\]\((https?://[^)\s]+/(?:gb|b5)/\d{4}/\d{2}/\d{2}/a\d+\.html)\)")
 
 
 class _StorePipeline:
@@ -272,11 +268,8 @@ class ArticleFilePipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         # Links to other articles of the site point at their files when the archive has them
-        linked = {url: url.rsplit("/", 1)[1][: -len(".html")] for url in
-                  _LINKED_ARTICLE_RE.findall(adapter.get("markdown") or "")}  # fmt: skip
-        if linked:
-            paths = ArchiveStore.of_crawler(self.crawler).paths_of(list(linked.values()))
-            archived = {url: paths[i] for url, i in linked.items() if i in paths}
+        archived = ArchiveStore.of_crawler(self.crawler).archived_links(adapter.get("markdown"))
+        if archived:
             adapter["markdown"] = local_article_links(
                 adapter["markdown"], adapter["path"], archived
             )

@@ -123,6 +123,10 @@ class ArticleState:
 
 
 _ROW_COLUMNS = "id, lang, day, published, title, section, path"
+# A body's link to an article at the site's address: ](https://www.ntdtv.com/gb/…/a1.html)
+_SITE_ARTICLE_LINK_RE = re.compile(
+    r"\]\((https?://[^)\s]+/(?:gb|b5)/\d{4}/\d{2}/\d{2}/(a\d+)\.html)\)"
+)
 # The id of an article a body links to, as the site's address or as its file in the archive
 _LINKED_ID_RE = re.compile(r"\]\((?:[^)\s]*/)?(a\d+)\.(?:html|md)\)")
 # The store's schema. 1: the first; 2: tags and sections paged by month, in-body images.
@@ -266,6 +270,13 @@ class ArchiveStore:
             if row:
                 found[article_id] = row[0]
         return found
+
+    def archived_links(self, markdown: str | None) -> dict[str, str]:
+        """A body's links to articles at the site's address that the archive has: address ->
+        archive path of the article's file."""
+        linked = dict(_SITE_ARTICLE_LINK_RE.findall(markdown or ""))
+        paths = self.paths_of(list(linked.values()))
+        return {url: paths[i] for url, i in linked.items() if i in paths}
 
     def day_of(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT day FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -85,10 +85,7 @@ def _upgraded_record(archive_dir: str | Path, record: dict, store: ArchiveStore)
     markdown = _canonical_article_links(markdown, record)
     # Links to articles the archive has point at their files (the others are made so when a
     # later run archives them)
-    linked = {url: url.rsplit("/", 1)[1][: -len(".html")] for url in _LINK_RE.findall(markdown)}
-    paths = store.paths_of(list(linked.values()))
-    archived = {url: paths[i] for url, i in linked.items() if i in paths}
-    markdown = local_article_links(markdown, record["path"], archived)
+    markdown = local_article_links(markdown, record["path"], store.archived_links(markdown))
     record["markdown"] = local_image_links(markdown, images, record["path"]) or None
     return record
 
