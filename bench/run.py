@@ -2,6 +2,7 @@
 
     python -m bench.run            # the full table (about ten minutes on 2 cores)
     python -m bench.run --quick    # smaller replicas, for a quick look
+    python -m bench.run --throughput-only  # only the full crawler against the bare spider
     python -m bench.run --scale-only  # only the 2-day run on a 2,000- and a 30,000-article archive
     python -m bench.run --site-only DIR  # only `scrapy site` on the archives --scale-keep DIR kept
 
@@ -473,6 +474,11 @@ def main() -> None:
         help="only the 2-day run on a small and a large archive",
     )
     parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="only the full crawler against the bare spider (3,000 articles, 3 pairs)",
+    )
+    parser.add_argument(
         "--scale-keep", type=Path, metavar="DIR", help="keep the scale archives in DIR (new)"
     )
     parser.add_argument(
@@ -497,8 +503,12 @@ def main() -> None:
         scale(rows, *scale_shape, repeat=3, keep=args.scale_keep)
         _print(rows)
         return
-    cpu_per_article(rows)
     small = (10, 30) if args.quick else (30, 100)
+    if args.throughput_only:
+        throughput(*small, rows, repeat=1 if args.quick else 3)
+        _print(rows)
+        return
+    cpu_per_article(rows)
     rss_small = throughput(*small, rows, repeat=1 if args.quick else 3)
     # The large archive's backfill (days x per_day as the small replica's) gives the peak RSS
     per_day, _, large_days = scale_shape

@@ -145,3 +145,28 @@ def test_nothing_is_written_outside_the_archive(tmp_path):
     assert write_if_changed(archive, "a/b.md", b"2") is True
     assert (archive / "a/b.md").read_bytes() == b"2"
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "archive", "b.md"]
+
+
+def test_absolute_url_gives_what_urljoin_gives():
+    """absolute_url skips urljoin for plain absolute addresses: for any href, it must give
+    urljoin's address (or raise as urljoin does)."""
+    import random
+    from urllib.parse import urljoin
+
+    pieces = ["http://", "https://", "HTTP://", "http:///", "//", "/", "a", "中", "%2F", "?"]
+    pieces += ["#", ";", "[", "]", "@", ":", " ", "\t", "\n", "\r", "\x00", "\\", ".", "..", "x"]
+    rnd = random.Random(7)
+    hrefs = ["https://www.ntdtv.com/gb/2021/06/01/a1.html", "http://img.ntdtv.com/x.jpg", ""]
+    hrefs += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 9))) for _ in range(50000)]
+    fast = 0
+    for base in ("https://www.ntdtv.com/gb/2021/06/01/a103.html", "http://127.0.0.1:8/b5/x/"):
+        for href in hrefs:
+            try:
+                want = urljoin(base, href.strip())
+            except ValueError:
+                with pytest.raises(ValueError):
+                    absolute_url(base, href)
+                continue
+            assert absolute_url(base, href) == want, href
+            fast += want == href.strip() and href.strip().startswith("http")
+    assert fast > 1000  # the fast path was taken, and agreed

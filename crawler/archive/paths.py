@@ -49,6 +49,7 @@ def safe_name(name: str) -> str:
     return f"{cleaned}-{_short_hash(name)}" if cleaned else _short_hash(name)
 
 
+@lru_cache(maxsize=65536)
 def shard(name: str) -> str:
     """One of 256 folders for a name (two hex digits of its hash), so that no folder of the
     archive holds more than a few hundred entries even with a hundred thousand tags."""

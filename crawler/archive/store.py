@@ -170,6 +170,8 @@ class ArchiveStore:
         self.db.create_function("tag_shard", 1, shard, deterministic=True)
         self._pending = 0
         self._batch_started = 0.0
+        # Index pages that the uncommitted saves made stale (written to stale_pages at commit)
+        self._stale_marks: set[tuple[str, str]] = set()
         self._migrate()
 
     def _migrate(self) -> None:
@@ -240,6 +242,7 @@ class ArchiveStore:
     def commit(self) -> None:
         """Make the saves so far durable (they are also committed in batches as they come)."""
         if self.db.in_transaction:
+            self._write_stale_marks()
             if self._pending:  # saves of articles: their files first
                 self._sync_files()
             self.db.execute("COMMIT")
@@ -327,12 +330,16 @@ class ArchiveStore:
             old = self.db.execute(
                 "SELECT lang, day, section FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
-            old_tags = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT name FROM article_tags WHERE article_id = ?", (article_id,)
-                )
-            ]
+            old_tags = (
+                [
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT name FROM article_tags WHERE article_id = ?", (article_id,)
+                    )
+                ]
+                if old
+                else []
+            )
             new_day = not self.db.execute(
                 "SELECT 1 FROM articles WHERE lang = ? AND day = ? LIMIT 1", (lang, day)
             ).fetchone()
@@ -364,7 +371,8 @@ class ArchiveStore:
             )
             tag_names = list(dict.fromkeys(t["name"] for t in record.get("tags") or []))
             dropped_tags = self._count_tags(old_tags, -1)
-            self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
+            if old:
+                self.db.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
             self.db.executemany(
                 "INSERT INTO article_tags (article_id, position, name, day) VALUES (?, ?, ?, ?)",
                 [(article_id, i, name, day) for i, name in enumerate(tag_names)],
@@ -387,9 +395,8 @@ class ArchiveStore:
             if new_day:
                 # Its neighbours' previous / next links now lead to it
                 stale |= {("day", f"{lang}/{d}") for d in self.neighbour_days(lang, day) if d}
-            self.db.executemany(
-                "INSERT OR IGNORE INTO stale_pages (kind, key) VALUES (?, ?)", sorted(stale)
-            )
+            # Recorded with the batch's commit: the articles of a batch share most of their pages
+            self._stale_marks |= stale
             if job is not None:
                 self.db.execute(
                     "INSERT OR IGNORE INTO job_articles (job, id) VALUES (?, ?)",
@@ -479,7 +486,17 @@ class ArchiveStore:
 
     # -- index pages ------------------------------------------------------------------------
 
+    def _write_stale_marks(self) -> None:
+        if self._stale_marks:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO stale_pages (kind, key) VALUES (?, ?)",
+                sorted(self._stale_marks),
+            )
+            self._stale_marks.clear()
+
     def stale_pages(self) -> list[tuple[str, str]]:
+        if self.db.in_transaction:
+            self._write_stale_marks()
         return self.db.execute("SELECT kind, key FROM stale_pages ORDER BY kind, key").fetchall()
 
     def mark_fresh(self, pages: Iterable[tuple[str, str]]) -> None:
@@ -644,6 +661,7 @@ class ArchiveStore:
         except BaseException:
             self.db.execute("ROLLBACK")
             self._pending = 0
+            self._stale_marks.clear()
             raise
         self._pending += 1
         if (

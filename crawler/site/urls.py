@@ -75,9 +75,20 @@ def section_slug_from_url(url: str) -> str | None:
     return m["slug"] if m else None
 
 
+# What urljoin would change or check in an absolute address: empty "?", "#" or ";" parts it
+# drops, tabs and line breaks it removes, brackets (IPv6) and non-ASCII hosts it checks, a
+# missing host
+_NOT_PLAIN_ABSOLUTE_RE = re.compile(r"[?#;\t\r\n\[\]]|^https?://(?:/|$)")
+
+
 def absolute_url(base: str, href: str) -> str:
     """An address as the page gives it, made absolute (escapes kept: %2F is not a /)."""
-    return urljoin(base, href.strip())
+    href = href.strip()
+    # Most links of a body are already absolute: urljoin would give them back as they are
+    plain = href.isascii() and not _NOT_PLAIN_ABSOLUTE_RE.search(href)
+    if plain and href.startswith(("http://", "https://")):
+        return href
+    return urljoin(base, href)
 
 
 def readable_url(url: str) -> str:
