@@ -27,9 +27,12 @@ _BODY_IMG = f".//img[not(ancestor-or-self::*[{_DROPPED}])]"
 
 class BareSpider(scrapy.Spider):
     name = "bare"
+    # None of the project's components: it runs inside the project (for its Scrapy settings),
+    # whose downloader middleware would otherwise capture every page it fetches (RAW_PAGES)
     custom_settings = {
         "ITEM_PIPELINES": {},
         "SPIDER_MIDDLEWARES": {},
+        "DOWNLOADER_MIDDLEWARES": {},
         "EXTENSIONS": {},
     }
 
