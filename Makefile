@@ -50,7 +50,7 @@ chromium:
 site: $(BIN)/.installed
 	$(BIN)/scrapy site
 
-# The benchmark (about ten minutes): python -m bench.run --quick for a short one
+# The benchmark (about twenty minutes): python -m bench.run --quick for a short one
 bench: $(BIN)/.installed redis-server
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run

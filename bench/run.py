@@ -1,6 +1,6 @@
 """The crawler against a bare spider, its CPU per article against trafilatura, its memory.
 
-    python -m bench.run            # the full table (about ten minutes on 2 cores)
+    python -m bench.run            # the full table (about twenty minutes on 2 cores)
     python -m bench.run --quick    # smaller replicas, for a quick look
     python -m bench.run --throughput-only  # only the full crawler against the bare spider
     python -m bench.run --scale-only  # only the 2-day run on a 2,000- and a 30,000-article archive
@@ -449,9 +449,9 @@ def distributed(rows: list[tuple[str, str]], days: int, per_day: int) -> None:
 
 
 def site(rows: list[tuple[str, str]], kept: Path) -> None:
-    """`scrapy site` on the 30,000-article archive kept by --scale-keep: a full build, then a
-    rebuild after the 2-day run (its copy large0, same files and times but what the run
-    wrote), into the same SITE_DIR."""
+    """`scrapy site` on the large archive that scale() kept (30,000 articles; 3,000 --quick): a
+    full build, then a rebuild after the 2-day run (its copy large0, same files and times but
+    what the run wrote), into the same SITE_DIR."""
     from crawler.website.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -459,7 +459,7 @@ def site(rows: list[tuple[str, str]], kept: Path) -> None:
         full = build(kept / "large", site_dir)
         again = build(kept / "large0", site_dir)
     rows += [
-        ("site: full build, 30,000 articles", full.summary()),
+        (f"site: full build, {full.pages:,} pages", full.summary()),
         ("site: rebuild after a 2-day run", again.summary()),
     ]
 
@@ -512,7 +512,11 @@ def main() -> None:
     rss_small = throughput(*small, rows, repeat=1 if args.quick else 3)
     # The large archive's backfill (days x per_day as the small replica's) gives the peak RSS
     per_day, _, large_days = scale_shape
-    rss_large = scale(rows, *scale_shape, repeat=1 if args.quick else 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        kept = Path(tmp) / "scale"
+        rss_large = scale(rows, *scale_shape, repeat=1 if args.quick else 3, keep=kept)
+        # `scrapy site` on the large archive: a full build, then the rebuild after a 2-day run
+        site(rows, kept)
     large = per_day * large_days
     rows += [
         (f"full crawler: peak RSS at {large} articles", f"{rss_large} MiB"),

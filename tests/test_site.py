@@ -101,6 +101,26 @@ def test_a_rebuild_converts_only_what_changed(built, tmp_path):
     assert not (site / second.relative_to(archive).with_suffix(".html")).exists()
 
 
+def test_breadcrumbs_and_sharing_note_are_not_searched():
+    """Every article has them: indexed, they would match every article and fill the excerpts."""
+    import json
+
+    from crawler.archive.pages import SHARE_LINE, render_article
+    from crawler.website.render import page
+
+    golden = Path(__file__).parent / "fixtures" / "golden"
+    record = json.loads(next(golden.glob("a*.json")).read_text("utf-8"))
+    text = render_article(record, "https://mirror.example.org/")
+    html, _ = page(record["path"], text)
+    main = html[html.index("<main") : html.index("</main>")]
+    assert main.startswith('<main class="article" data-pagefind-body>\n<p class="crumbs" data-')
+    crumbs = main[: main.index("<h1>")]
+    assert crumbs.count("data-pagefind-ignore") == 1 and "首页" in crumbs
+    share = main[main.index(SHARE_LINE[:6]) - 40 :]
+    assert share.split(SHARE_LINE[:6])[0].endswith("<p data-pagefind-ignore>")
+    assert main.count("data-pagefind-ignore") == 2
+
+
 def test_site_dir_inside_the_archive_is_refused(built, tmp_path):
     archive = built[0]
     result = run_scrapy(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 from markdown_it import MarkdownIt
 
+from crawler.archive.pages import SHARE_LINE
 from crawler.archive.paths import relative_link, tag_page_path
 
 SITE_NAME = "新唐人电视台 (NTD) 存档"
@@ -124,6 +125,21 @@ def _first_heading(body: str) -> str:
     return SITE_NAME
 
 
+_IGNORED = " data-pagefind-ignore"
+
+
+def _unsearched(html: str) -> str:
+    """An article's breadcrumbs (above its heading) and sharing note (PUBLIC_URL) left out of
+    the search index: every article has them, so they would match and fill the excerpts."""
+    heading = html.find("<h1>")
+    if html.startswith("<p>") and heading > 0:
+        html = f'<p class="crumbs"{_IGNORED}>' + html[3:]
+    share = html.rfind(f"<p>{escape(SHARE_LINE, quote=False)}")
+    if share != -1:
+        html = f"{html[:share]}<p{_IGNORED}>{html[share + 3 :]}"
+    return html
+
+
 def page(path: str, text: str, *, after_intro: str = "", lang: str = "zh-CN") -> tuple[str, dict]:
     """(HTML, front matter) of the archive page at `path` (relative to the archive) whose
     Markdown is `text`. `after_intro`: HTML put after the page's first paragraph after its
@@ -150,6 +166,7 @@ def page(path: str, text: str, *, after_intro: str = "", lang: str = "zh-CN") ->
             source = html.rfind("<p>Source:")
             block = f'<p class="tags">标签：{links}</p>\n'
             html = html[:source] + block + html[source:] if source != -1 else html + block
+        html = _unsearched(html)
         # Only articles are searched: Pagefind indexes the pages that carry data-pagefind-body
         main_attrs = ' class="article" data-pagefind-body'
     root = _root(path)
