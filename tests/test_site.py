@@ -71,7 +71,7 @@ def test_every_page_is_html_and_every_link_resolves(built):
     # Pictures are in the site, linked or copied, and the search index is where Pagefind's is
     assert list((site / "images").rglob("*.jpg"))
     assert (site / "pagefind" / "pagefind.js").is_file()
-    assert "search index made again" in log
+    assert "search index of 2021 made again" in log
 
 
 def test_home_page_has_the_calendar(built):
@@ -95,7 +95,7 @@ def test_a_rebuild_converts_only_what_changed(built, tmp_path):
     second.unlink()
     log = build_site(archive, site)
     assert "2 pages converted, 0 pictures and files linked, 1 removed" in log, log
-    assert "search index made again" in log
+    assert "search index of 2021 made again" in log
     out = site / first.relative_to(archive).with_suffix(".html")
     assert "补充的一段。" in out.read_text("utf-8")
     assert not (site / second.relative_to(archive).with_suffix(".html")).exists()
@@ -119,6 +119,57 @@ def test_breadcrumbs_and_sharing_note_are_not_searched():
     share = main[main.index(SHARE_LINE[:6]) - 40 :]
     assert share.split(SHARE_LINE[:6])[0].endswith("<p data-pagefind-ignore>")
     assert main.count("data-pagefind-ignore") == 2
+
+
+def test_one_search_bundle_a_year_merged_in_the_browser(tmp_path):
+    """The newest year's bundle at pagefind/, the others beside it and merged by search.js; a
+    rebuild indexes again only the year that changed; when the newest year's articles are gone,
+    the year before takes pagefind/."""
+    import json
+
+    archive, site = tmp_path / "archive", tmp_path / "site"
+    with Replica("--start", "2021-12-31", "--days", "2", "--per-day", "3") as replica:
+        run = crawl(replica.url, archive, "-a", "start=2021-12-31", "-a", "end=2022-01-01")
+    assert run.returncode == 0, run.stderr[-3000:]
+    log = build_site(archive, site)
+    assert "search index of 2022, 2021 made again" in log, log
+    listing = json.loads((site / "_assets" / "search-indexes.json").read_text())
+    assert listing == {"newest": "2022", "merge": ["pagefind-2021/"]}
+    old_year = site / "pagefind-2021" / "pagefind-entry.json"
+    old_year_made = old_year.stat().st_mtime_ns
+
+    def title_query(article: Path) -> tuple[str, str]:
+        title = re.search(r"^title: (.*)$", article.read_text("utf-8"), re.M).group(1)
+        words = re.findall(r"[\u4e00-\u9fff]{2,}", title)
+        return max(words, key=len)[:4], "/" + article.relative_to(archive).with_suffix(
+            ".html"
+        ).as_posix()
+
+    def found_in_browser(queries):
+        with serve(site) as root, chromium() as browser:
+            page = browser.new_page()
+            page.goto(root + "index.html")
+            return [(path, path in _search(page, query)) for query, path in queries]
+
+    in_2021 = sorted(archive.glob("gb/2021/*/*/a*.md"))
+    in_2022 = sorted(archive.glob("gb/2022/*/*/a*.md"))
+    assert in_2021 and in_2022
+    queries = [title_query(in_2021[0]), title_query(in_2022[0])]
+    assert found_in_browser(queries) == [(path, True) for _, path in queries]
+
+    in_2022[0].write_text(in_2022[0].read_text("utf-8") + "\n新的一段。\n", "utf-8")
+    log = build_site(archive, site)
+    assert "search index of 2022 made again" in log, log
+    assert old_year.stat().st_mtime_ns == old_year_made
+
+    for article in in_2022:
+        article.unlink()
+    log = build_site(archive, site)
+    assert "search index of 2021 made again" in log, log
+    assert not (site / "pagefind-2021").exists()
+    listing = json.loads((site / "_assets" / "search-indexes.json").read_text())
+    assert listing == {"newest": "2021", "merge": []}
+    assert found_in_browser(queries[:1]) == [(queries[0][1], True)]
 
 
 def test_site_dir_inside_the_archive_is_refused(built, tmp_path):

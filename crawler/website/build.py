@@ -6,14 +6,17 @@ built from, its size and modification time (the archive rewrites a file only whe
 change: docs/archive.md), so a rebuild after a scheduled run converts only the pages the run
 wrote, links only its new pictures and removes the pages whose source is gone. The home page
 (its calendar comes from the store) is made every time; the search index is made again
-whenever anything changed (Pagefind has no incremental mode), into a new folder swapped in
-when complete."""
+again for each year whose articles changed (Pagefind has no incremental mode): one search
+bundle per year, the newest at SITE_DIR/pagefind (Pagefind's place) and the others beside it
+(pagefind-YYYY), merged in the browser, so that a scheduled run indexes its year again, not the
+whole archive. Each bundle is made in a new folder swapped in when complete."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,9 +32,14 @@ from crawler.website.calendar import calendar_svg, day_counts
 
 MANIFEST = ".site-manifest.json"
 PAGEFIND_DIR = "pagefind"
+# The other years' search bundles, which search.js merges into the newest year's
+YEAR_BUNDLE = "pagefind-{year}"
+YEAR_BUNDLE_RE = re.compile(r"^pagefind-(\d{4})$")
+SEARCH_INDEXES = f"{render.ASSETS}/search-indexes.json"
 HOME = "README.md"
 # Names the site uses for itself at its top: never an archive page's
 RESERVED = {render.ASSETS, PAGEFIND_DIR, MANIFEST, render.SEARCH_PAGE}
+_ARTICLE_RE = re.compile(r"^(?:gb|b5)/(\d{4})/\d{2}/\d{2}/a\d+\.md$")
 STATIC_FILES = ("style.css", "search.js", "favicon.svg")
 # Below this many pages, one process converts them (a pool costs more than it saves)
 POOL_MIN_PAGES = 200
@@ -47,17 +55,22 @@ class BuildResult:
     files: int = 0  # pictures and other files linked or copied
     removed: int = 0
     unchanged: int = 0
-    index_files: int = 0
+    index_files: int = 0  # of all the years' bundles
     index_bytes: int = 0
-    indexed: bool = False
+    indexed_years: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def indexed(self) -> bool:
+        return bool(self.indexed_years)
+
     def summary(self) -> str:
         index = (
-            f"search index made again ({self.index_files} files, "
-            f"{self.index_bytes / 1e6:.1f} MB, {self.index_seconds:.1f} s)"
+            f"search index of {', '.join(self.indexed_years)} made again"
+            f" ({self.index_seconds:.1f} s; all years: {self.index_files} files,"
+            f" {self.index_bytes / 1e6:.1f} MB)"
             if self.indexed
             else "search index unchanged"
         )
@@ -184,10 +197,20 @@ def check_folders(archive: Path, site: Path) -> None:
         )
 
 
-def run_pagefind(site: Path) -> tuple[int, int]:
-    """Pagefind's index of the articles into a new folder, then swapped for SITE_DIR/pagefind.
-    Returns (files, bytes) of the index."""
-    new, old = site / ".pagefind-new", site / ".pagefind-old"
+def year_of(rel: str) -> str | None:
+    """The year of an article's page (by its address), None for any other file."""
+    m = _ARTICLE_RE.match(rel)
+    return m[1] if m else None
+
+
+def bundle_name(year: str, newest: str) -> str:
+    return PAGEFIND_DIR if year == newest else YEAR_BUNDLE.format(year=year)
+
+
+def run_pagefind(site: Path, year: str, bundle: str) -> None:
+    """Pagefind's index of one year's articles into a new folder, then swapped for
+    SITE_DIR/`bundle`."""
+    new, old = site / f".{bundle}-new", site / f".{bundle}-old"
     for stale in (new, old):
         shutil.rmtree(stale, ignore_errors=True)
     command = [
@@ -198,22 +221,49 @@ def run_pagefind(site: Path) -> tuple[int, int]:
         str(site),
         "--output-path",
         str(new),
-        # The articles' folders only: index pages carry no data-pagefind-body anyway
+        # The year's articles only: index pages carry no data-pagefind-body anyway
         "--glob",
-        "{gb,b5}/**/a*.html",
+        f"{{gb,b5}}/{year}/**/a*.html",
         "--quiet",
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         shutil.rmtree(new, ignore_errors=True)
         raise SiteError(f"pagefind failed: {(result.stderr or result.stdout).strip()[-2000:]}")
-    current = site / PAGEFIND_DIR
+    current = site / bundle
     if current.exists():
         os.replace(current, old)
     os.replace(new, current)
     shutil.rmtree(old, ignore_errors=True)
-    files = [p for p in current.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
+
+
+def index_years(site: Path, years: set[str], changed: set[str], result: BuildResult) -> None:
+    """Each year's search bundle made again where its articles changed or it is missing (the
+    newest year's at SITE_DIR/pagefind, so a new year moves the previous one to its own
+    bundle); the bundles of years no longer in the archive removed; the list of the other
+    bundles, which search.js merges, written."""
+    newest = max(years)
+    try:
+        was_newest = json.loads((site / SEARCH_INDEXES).read_text("utf-8"))["newest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        was_newest = None
+    if was_newest != newest:
+        changed = changed | {newest}  # SITE_DIR/pagefind holds another year
+    started = time.monotonic()
+    for year in sorted(years, reverse=True):
+        bundle = bundle_name(year, newest)
+        if year in changed or not (site / bundle / "pagefind.js").exists():
+            run_pagefind(site, year, bundle)
+            result.indexed_years.append(year)
+    result.index_seconds = time.monotonic() - started
+    for entry in site.iterdir():
+        m = YEAR_BUNDLE_RE.match(entry.name)
+        if m and (m[1] not in years or m[1] == newest):
+            shutil.rmtree(entry, ignore_errors=True)
+    others = [bundle_name(y, newest) + "/" for y in sorted(years, reverse=True) if y != newest]
+    _write(site / SEARCH_INDEXES, json.dumps({"newest": newest, "merge": others}).encode())
+    files = [p for y in years for p in (site / bundle_name(y, newest)).rglob("*") if p.is_file()]
+    result.index_files, result.index_bytes = len(files), sum(p.stat().st_size for p in files)
 
 
 def build(
@@ -273,7 +323,8 @@ def build(
     else:
         result.pages += 1
 
-    for rel in set(old) - set(current):
+    gone = set(old) - set(current)
+    for rel in gone:
         target = site / output_path(rel)
         if target.exists() or target.is_symlink():
             target.unlink()
@@ -288,12 +339,10 @@ def build(
         json.dumps({"version": version, "files": current}, separators=(",", ":")).encode(),
     )
 
-    anything = result.pages > 1 or result.removed or result.files
-    if index and (anything or not (site / PAGEFIND_DIR / "pagefind.js").exists()):
-        index_started = time.monotonic()
-        result.index_files, result.index_bytes = run_pagefind(site)
-        result.index_seconds = time.monotonic() - index_started
-        result.indexed = True
+    years = {y for rel in current if (y := year_of(rel))}
+    if index and years:
+        changed_years = {y for rel in (*changed_pages, *gone) if (y := year_of(rel))}
+        index_years(site, years, changed_years, result)
     result.seconds = time.monotonic() - started
     return result
 

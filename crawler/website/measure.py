@@ -65,15 +65,17 @@ def chromium():
 
 
 # Every result's address for a query, through Pagefind's API as the site's script uses it
-# (the query cut into words by the browser, as the script does: segment() in search.js)
+# (engine() in static/search.js: the newest year's bundle, the other years' merged into it)
 SEARCH_ALL = """async (queries) => {
   const pagefind = await import("/pagefind/pagefind.js");
+  const indexes = await (await fetch("/_assets/search-indexes.json")).json();
+  for (const bundle of indexes.merge) {
+    await pagefind.mergeIndex("/" + bundle);
+  }
   await pagefind.init();
   const out = [];
-  const words = new Intl.Segmenter("zh", { granularity: "word" });
-  const segment = (q) => Array.from(words.segment(q), (s) => s.segment).join(" ");
   for (const q of queries) {
-    const found = await pagefind.search(segment(q));
+    const found = await pagefind.search(q);
     const data = await Promise.all(found.results.map((r) => r.data()));
     out.push(data.map((d) => d.url));
   }
@@ -147,7 +149,8 @@ def measure(archive_dir: str | Path, site_dir: str | Path, sample: int = 200) ->
     tag_hits = sum(
         len(urls & set(found)) for (_, urls), found in zip(tags, found_tags, strict=True)
     )
-    index = [p for p in (Path(site_dir) / "pagefind").rglob("*") if p.is_file()]
+    bundles = [p for p in Path(site_dir).iterdir() if p.name.startswith("pagefind")]
+    index = [p for bundle in bundles for p in bundle.rglob("*") if p.is_file()]
     missed = [q for (q, url), found in zip(titles, found_titles, strict=True) if url not in found]
     return {
         "articles": len(articles),

@@ -9,11 +9,19 @@
   let pagefind = null;
   let latest = 0;
 
+  // One search bundle a year (`scrapy site` indexes again only the years that changed): the
+  // newest at pagefind/, the others listed in _assets/search-indexes.json and merged into it
   async function engine() {
     if (!pagefind) {
-      pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-      await pagefind.options({ baseUrl: root.pathname });
-      await pagefind.init();
+      const api = await import(new URL("pagefind/pagefind.js", root).href);
+      await api.options({ baseUrl: root.pathname });
+      const listed = await fetch(new URL("_assets/search-indexes.json", root));
+      const indexes = listed.ok ? await listed.json() : { merge: [] };
+      for (const bundle of indexes.merge) {
+        await api.mergeIndex(new URL(bundle, root).pathname, { baseUrl: root.pathname });
+      }
+      await api.init();
+      pagefind = api;
     }
     return pagefind;
   }
