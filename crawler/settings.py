@@ -99,6 +99,9 @@ ITEM_PIPELINES = {
 # -- outputs -----------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(EXPORTED_FIELDS)
+FEED_EXPORTERS = {
+    name: "crawler.exporters.ArticleJsonLinesExporter" for name in ("jsonlines", "jsonl", "jl")
+}
 
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 LOG_LEVEL = os.environ.get("NTD_LOG_LEVEL", "INFO")

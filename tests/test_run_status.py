@@ -198,6 +198,38 @@ def test_export_refuses_a_reversed_range_and_writes_the_crawl_feeds_keys(referen
     assert keys == {tuple(records[0])}
 
 
+def test_the_crawl_feed_is_what_export_writes_and_honours_chosen_fields(site, reference, tmp_path):
+    """The crawl's JSON lines are made by records.json_line (crawler/exporters.py), as
+    `scrapy export` makes them, and are the bytes Scrapy's own exporter would write for the
+    same articles. A feed that chooses its fields gets those."""
+    import io
+
+    from scrapy.exporters import JsonLinesItemExporter
+
+    from crawler.exporters import ArticleJsonLinesExporter
+    from crawler.items import EXPORTED_FIELDS, Article
+
+    archive, _ = reference
+    crawled = (archive.parent / "run.jsonl").read_text("utf-8").splitlines()
+    assert len(crawled) > 50
+    outputs = []
+    for exporter_class in (JsonLinesItemExporter, ArticleJsonLinesExporter):
+        out = io.BytesIO()
+        exporter = exporter_class(out, encoding="utf-8", fields_to_export=list(EXPORTED_FIELDS))
+        for line in crawled:
+            exporter.export_item(Article(json.loads(line)))
+        outputs.append(out.getvalue().decode("utf-8").splitlines())
+    assert outputs[0] == outputs[1] == crawled
+    chosen = crawl(
+        site.url, tmp_path / "archive", *RANGE, "-s", "FEED_EXPORT_FIELDS=id,title",
+        feed=tmp_path / "chosen.jsonl",
+    )  # fmt: skip
+    assert chosen.returncode == 0, chosen.stderr[-2000:]
+    lines = _feed(tmp_path / "chosen.jsonl")
+    assert len(lines) == len(crawled)
+    assert {tuple(line) for line in lines} == {("id", "title")}
+
+
 @pytest.mark.parametrize("command", ["crawl", "seed"])
 def test_unreachable_redis_is_one_line(tmp_path, command):
     """Finding 9: a 69-line traceback instead of one line naming REDIS_URL."""
