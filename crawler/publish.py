@@ -23,6 +23,7 @@ from pathlib import Path
 from scrapy import signals as scrapy_signals
 
 from crawler.archive.files import archive_file, write_atomic
+from crawler.archive.paths import ARTICLE_FILE_RE
 from crawler.crashpoints import crash_point
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ EXCLUDES = (
 )
 # GitHub's recommendations for a repository's size
 SIZE_WARNINGS = (5_000_000_000, 1_000_000_000)
-ARTICLE_FILE_RE = re.compile(r"^(?:gb|b5)/\d{4}/\d{2}/\d{2}/a\d+\.md$")
 _USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 # Git's lock files, which a git process killed while it held them leaves behind
 _LOCK_FILES = ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock")

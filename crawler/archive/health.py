@@ -10,6 +10,7 @@ from urllib.request import pathname2url
 
 from crawler.archive.files import is_disk_full
 from crawler.archive.store import STATE_DIR, store_path
+from crawler.site.urls import LANGS
 
 REBUILD_COMMAND = "scrapy rebuild_store"
 
@@ -62,7 +63,7 @@ def check_writable(archive_dir: str | Path) -> None:
 
 def has_articles(archive_dir: str | Path) -> bool:
     """The archive holds article files (its language folders)."""
-    return any((Path(archive_dir) / lang).is_dir() for lang in ("gb", "b5"))
+    return any((Path(archive_dir) / lang).is_dir() for lang in LANGS)
 
 
 def check_store(archive_dir: str | Path, thorough: bool = True) -> None:

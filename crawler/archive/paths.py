@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from crawler.site.urls import UPLOAD_PATH_RE
+from crawler.site.urls import LANGS, UPLOAD_PATH_RE
 
 MAX_NAME_BYTES = 120
 # Reserved by Windows, or by the archive itself (README.md is every folder's index page)
@@ -24,6 +24,11 @@ RESERVED_NAMES = frozenset(
     + [f"lpt{i}" for i in range(10)]
 )
 _UNSAFE_CHARS_RE = re.compile(r"[\x00-\x20\x7f\"#%&'()*/:;<>?\[\\\]^`{|}~\u3000]+")
+# An article's Markdown file, relative to the archive: gb/2021/06/23/a103149816.md (groups:
+# lang, year, month, day, id)
+ARTICLE_FILE_RE = re.compile(
+    rf"^({'|'.join(LANGS)})/(\d{{4}})/(\d{{2}})/(\d{{2}})/(a\d{{1,15}})\.md$"
+)
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
 
 

@@ -41,18 +41,18 @@ from markdown_it import MarkdownIt
 
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.pages import render_article, share_section
-from crawler.archive.paths import image_path
+from crawler.archive.paths import ARTICLE_FILE_RE, image_path
 from crawler.archive.records import content_hash, stored_json
 from crawler.archive.store import STATE_DIR, STORE_FILE, ArchiveStore
 from crawler.items import EXPORTED_FIELDS
 from crawler.site.body import BodyConverter, escape_markdown
 from crawler.site.loaders import SIZED_IMAGE_RE
+from crawler.site.urls import LANGS
 
 logger = logging.getLogger(__name__)
 
 # The site's own address, which tag links point at whatever SITE_URL a crawl used
 TAG_SITE = "https://www.ntdtv.com"
-ARTICLE_FILE_RE = re.compile(r"^(gb|b5)/(\d{4})/(\d{2})/(\d{2})/(a\d{1,15})\.md$")
 _FIGURE_RE = re.compile(r"!\[((?:[^\]\\\n]|\\.)*)\]\(([^)\s]*)\)")
 _UNESCAPE_RE = re.compile(r"\\([\\`*_\[\]>|~])")
 _ENTITY_RE = re.compile(r"&(amp|lt);")
@@ -93,7 +93,7 @@ def text_of_markdown(markdown: str, url: str) -> str:
 
 
 def article_files(archive_dir: Path) -> Iterator[str]:
-    for lang in ("gb", "b5"):
+    for lang in LANGS:
         for path in sorted((archive_dir / lang).glob("*/*/*/a*.md")):
             yield path.relative_to(archive_dir).as_posix()
 

@@ -10,7 +10,7 @@ import re
 
 from itemadapter import ItemAdapter
 
-from crawler.archive.paths import relative_link
+from crawler.archive.paths import ARTICLE_FILE_RE, relative_link
 from crawler.items import EXPORTED_FIELDS
 from crawler.site.body import link_target
 
@@ -40,7 +40,6 @@ def _swap_image_links(
 
 # A link in a body to a Markdown file named like an article: ](a103149816.md), ](../24/a1.md)
 _LINK_TO_ARTICLE_FILE_RE = re.compile(r"\]\(([^)\s]*a\d+\.md)\)")
-_ARTICLE_FILE_RE = re.compile(r"^(gb|b5)/\d{4}/\d{2}/\d{2}/a\d+\.md$")
 
 
 def local_article_links(markdown: str | None, article_path: str, archived: dict) -> str | None:
@@ -63,7 +62,7 @@ def _site_article_links(markdown: str | None, record: dict) -> str | None:
 
     def to_site(match: re.Match[str]) -> str:
         target = posixpath.normpath(posixpath.join(folder, match[1]))
-        if not _ARTICLE_FILE_RE.match(target):
+        if not ARTICLE_FILE_RE.match(target):
             return match[0]
         return f"]({site}/{target[:-3]}.html)"
 

@@ -7,11 +7,11 @@ Exit statuses as `scrapy crawl`'s: 0 published (or nothing to publish), 2 no PUB
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.archive.health import has_articles
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.commands.crawl import EXIT_ARCHIVE_BUSY, EXIT_BAD_ARGUMENT
 from crawler.publish import log_publication, publish, redact_url
@@ -36,7 +36,7 @@ class Command(ScrapyCommand):
             print("error: PUBLISH_REMOTE is not set: nowhere to publish", file=sys.stderr)
             self.exitcode = EXIT_BAD_ARGUMENT
             return
-        if not any((Path(archive_dir) / lang).is_dir() for lang in ("gb", "b5")):
+        if not has_articles(archive_dir):
             print(f"error: no archive with articles at {archive_dir!r}", file=sys.stderr)
             self.exitcode = EXIT_BAD_ARGUMENT
             return

@@ -27,6 +27,8 @@ from importlib import resources
 from itertools import count
 from pathlib import Path
 
+from crawler.archive.paths import ARTICLE_FILE_RE
+from crawler.site.urls import LANGS
 from crawler.website import render
 from crawler.website.calendar import calendar_svg, day_counts
 
@@ -39,7 +41,6 @@ SEARCH_INDEXES = f"{render.ASSETS}/search-indexes.json"
 HOME = "README.md"
 # Names the site uses for itself at its top: never an archive page's
 RESERVED = {render.ASSETS, PAGEFIND_DIR, MANIFEST, render.SEARCH_PAGE}
-_ARTICLE_RE = re.compile(r"^(?:gb|b5)/(\d{4})/\d{2}/\d{2}/a\d+\.md$")
 STATIC_FILES = ("style.css", "search.js", "favicon.svg")
 # Below this many pages, one process converts them (a pool costs more than it saves)
 POOL_MIN_PAGES = 200
@@ -199,8 +200,8 @@ def check_folders(archive: Path, site: Path) -> None:
 
 def year_of(rel: str) -> str | None:
     """The year of an article's page (by its address), None for any other file."""
-    m = _ARTICLE_RE.match(rel)
-    return m[1] if m else None
+    m = ARTICLE_FILE_RE.match(rel)
+    return m[2] if m else None
 
 
 def bundle_name(year: str, newest: str) -> str:
@@ -223,7 +224,7 @@ def run_pagefind(site: Path, year: str, bundle: str) -> None:
         str(new),
         # The year's articles only: index pages carry no data-pagefind-body anyway
         "--glob",
-        f"{{gb,b5}}/{year}/**/a*.html",
+        f"{{{','.join(LANGS)}}}/{year}/**/a*.html",
         "--quiet",
     ]
     result = subprocess.run(command, capture_output=True, text=True)
