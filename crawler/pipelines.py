@@ -30,6 +30,7 @@ from scrapy import Request
 from scrapy.http.request import NO_CALLBACK
 
 from crawler import signals
+from crawler.archive.backlinks import relink_to
 from crawler.archive.files import (
     archive_file,
     write_atomic,
@@ -318,20 +319,10 @@ class ArticleBacklinksPipeline(_StorePipeline):
         adapter = ItemAdapter(item)
         if adapter.get("outcome") != "new":
             return item
-        target = {adapter["url"]: adapter["path"]}
-        for source_id in self.store.linking_to(adapter["id"]):
-            record = self.store.record(source_id)
-            if record is None:
-                continue
-            markdown = local_article_links(record.get("markdown"), record["path"], target)
-            if markdown == record.get("markdown"):
-                continue
-            record["markdown"] = markdown
-            data = render_article(record, public_url_of(self.crawler.settings)).encode()
-            write_if_changed(self.archive_dir, record["path"], data)
-            day = self.store.day_of(source_id)
-            self.store.save(record, day, content_hash(record), stored_json(record))
-            self.stats.inc_value("ntd/files/articles_relinked")
+        public_url = public_url_of(self.crawler.settings)
+        relinked = relink_to(self.store, self.archive_dir, record_of(item), public_url)
+        if relinked:
+            self.stats.inc_value("ntd/files/articles_relinked", relinked)
         return item
 
 

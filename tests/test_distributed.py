@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, archive_tree, crawl, exported, free_port, run_scrapy
+from tests.conftest import FAST, archive_tree, crawl, exported, free_port, run_scrapy, stats_of
 from tests.site.replica import PROJECT_ROOT, Replica
 
 START, END = "2021-06-20", "2021-06-23"
@@ -149,3 +150,54 @@ def test_a_killed_worker_loses_nothing(site, redis_url, single_run, tmp_path):
     files, records = single_run
     assert archive_tree(merged) == files
     assert exported(merged) == records
+
+
+def test_merged_parts_are_the_single_run_with_links_codes_and_raw_pages(tmp_path):
+    """Parts split by day (the first story of each day links to the first of the next and of
+    the day before, so links cross the parts), merged: the single run's files (links between
+    the parts' articles made local, QR codes included) and records; and the merged raw pages
+    re-extract every article to the same archive without a request."""
+    public = ["-s", "PUBLIC_URL=https://mirror.example.org/ntd/"]
+    days = ["2021-06-20", "2021-06-21", "2021-06-22", "2021-06-23"]
+    with Replica(
+        "--start", days[0], "--days", "4", "--per-day", "5", "--faults", "crosslinks"
+    ) as s:
+        single = tmp_path / "single"
+        ran = crawl(s.url, single, "-a", f"start={days[0]}", "-a", f"end={days[3]}", *public)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        parts = [tmp_path / "part1", tmp_path / "part2"]
+        for part, (first, last) in zip(parts, [days[:2], days[2:]], strict=True):
+            ran = crawl(s.url, part, "-a", f"start={first}", "-a", f"end={last}", *public)
+            assert ran.returncode == 0, ran.stderr[-2000:]
+        url = s.url
+    part1_first = sorted((parts[0] / "gb/2021/06/21").glob("a*.md"))[0].read_text("utf-8")
+    assert f"{url}/gb/2021/06/22/" in part1_first  # the part alone links to the site
+    merged = tmp_path / "merged"
+    for _ in range(2):  # merging the same parts again changes nothing
+        result = run_scrapy(
+            "merge",
+            *map(str, parts),
+            "-s",
+            f"ARCHIVE_DIR={merged}",
+            *public,
+            "-s",
+            f"SITE_URL={url}",
+        )
+        assert result.returncode == 0, result.stderr
+        assert archive_tree(merged) == archive_tree(single)
+        assert exported(merged) == exported(single)
+    assert list(merged.glob("gb/2021/06/2*/a*.png"))
+    warcs = sorted(p.name for p in (merged / ".state/raw-pages/gb/2021/06").iterdir())
+    assert len(warcs) == 4 and all(
+        re.fullmatch(r"2[0-3]\.[0-9a-f]{10}\.warc\.gz", n) for n in warcs
+    )
+    before = archive_tree(merged)
+    result = run_scrapy(
+        "reextract", "-s", f"ARCHIVE_DIR={merged}", "-s", f"SITE_URL={url}", *public,
+        "-s", "LOG_LEVEL=INFO",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = stats_of(result.stderr)
+    assert stats.get("downloader/request_count", 0) == 0
+    assert stats["ntd/reextract/pages"] == 20
+    assert archive_tree(merged) == before

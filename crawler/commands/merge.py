@@ -1,20 +1,27 @@
 """`scrapy merge SOURCE [SOURCE ...]`: join archives (the distributed workers' parts) into
-ARCHIVE_DIR. Files are copied before their records, as a crawl writes them, and index pages are
-rebuilt from the joined store; an article found in several sources is taken once."""
+ARCHIVE_DIR. Files are copied before their records, as a crawl writes them (the article, its
+pictures, its QR code), and index pages are rebuilt from the joined store; an article found in
+several sources is taken once. Links between articles that different parts archived are made
+local, as a crawl makes them. Each part's raw pages (WARC day files) are copied beside the
+target's own, one file per part and day, so that `scrapy reextract` works on the whole."""
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.archive.files import archive_file, write_if_changed
+from crawler.archive.backlinks import link_archived, relink_to
+from crawler.archive.files import archive_file, write_atomic, write_if_changed
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.archive.records import content_hash, stored_json
 from crawler.archive.store import ArchiveStore, store_path
+from crawler.qrcodes import code_path, public_url_of
+from crawler.rawpages.warcfiles import raw_pages_dir, stored_days, whole_records_length
 
 
 class Command(ScrapyCommand):
@@ -48,7 +55,7 @@ class Command(ScrapyCommand):
 
     def merge(self, sources: list[str], target_dir: str) -> int:
         target = ArchiveStore.in_archive(target_dir)
-        merged = 0
+        merged_records: list[dict] = []
         try:
             for source_dir in sources:
                 source = ArchiveStore.in_archive(source_dir)
@@ -61,16 +68,46 @@ class Command(ScrapyCommand):
                             *(record.get("images") or []),
                         ]
                         files = [record["path"], *(picture.get("path") for picture in pictures)]
+                        code = archive_file(source_dir, code_path(record["path"]))
+                        if code.exists():  # PUBLIC_URL set
+                            files.append(code_path(record["path"]))
                         for path in filter(None, files):
                             data = archive_file(source_dir, path).read_bytes()
                             write_if_changed(target_dir, path, data)
                         day = "-".join(record["path"].split("/")[1:4])  # gb/2021/06/23/a1.md
                         target.save(record, day, content_hash(record), stored_json(record))
-                        merged += 1
+                        merged_records.append(record)
                 finally:
                     source.close()
+                copy_raw_pages(source_dir, target_dir)
+            public_url = public_url_of(self.settings)
+            for record in merged_records:
+                relink_to(target, target_dir, record, public_url)
+            for record in merged_records:
+                current = target.record(record["id"])
+                if current is not None:
+                    link_archived(target, target_dir, current, public_url)
             target.commit()
             rebuild_stale_pages(target, target_dir)
         finally:
             target.close()
-        return merged
+        return len(merged_records)
+
+
+def copy_raw_pages(source_dir: str, target_dir: str) -> int:
+    """The source's WARC day files (their whole records) beside the target's, named for the
+    source (`23.warc.gz` of a part -> `23.<part>.warc.gz`): merging the same part again replaces
+    its copies instead of adding its records twice. Returns the files copied."""
+    part = hashlib.sha1(str(Path(source_dir).resolve()).encode()).hexdigest()[:10]
+    source_root, target_root = raw_pages_dir(source_dir), raw_pages_dir(target_dir)
+    copied = 0
+    for _, _, path in stored_days(source_dir, None, None):
+        relative = path.relative_to(source_root)
+        name = path.name.removesuffix(".warc.gz") + f".{part}.warc.gz"
+        copy = target_root / relative.parent / name
+        with open(path, "rb") as warc:
+            data = warc.read(whole_records_length(path))
+        if not (copy.exists() and copy.read_bytes() == data):
+            write_atomic(copy, data)
+            copied += 1
+    return copied
