@@ -172,6 +172,35 @@ def test_one_search_bundle_a_year_merged_in_the_browser(tmp_path):
     assert found_in_browser(queries[:1]) == [(queries[0][1], True)]
 
 
+def test_any_run_of_a_titles_characters_is_found(built):
+    """Pagefind cuts a title into words by context, so a run of a title's characters is often
+    not a word of its index (of 3-character runs, a third were missed): every article lists
+    its title's and tags' pairs of characters (render.search_terms) and the search box also
+    looks for the query's pairs. Shown excerpts are the article's text, never the pairs."""
+    archive, site, _ = built
+    windows = []
+    for path in _articles(archive):
+        title = re.search(r"^title: (.*)$", path.read_text("utf-8"), re.M).group(1)
+        url = "/" + path.relative_to(archive).with_suffix(".html").as_posix()
+        for run in re.findall(r"[\u4e00-\u9fff]{4,}", title):
+            windows += [(run[i : i + 3], url) for i in range(len(run) - 2)]
+    assert len(windows) > 50
+    with serve(site) as root, chromium() as browser:
+        page = browser.new_page()
+        page.goto(root + "index.html")
+        found = page.evaluate(
+            "qs => Promise.all(qs.map((q) => window.archiveSearch(q)))", [q for q, _ in windows]
+        )
+        missed = [q for (q, url), urls in zip(windows, found, strict=True) if url not in urls]
+        assert missed == []
+        for query, url in windows[::15]:
+            assert url in _search(page, query), query
+            excerpts = page.eval_on_selector_all(
+                "#search-results .excerpt", "es => es.map(e => e.textContent)"
+            )
+            assert not any(re.search(r"(?:[\u4e00-\u9fff]{2} ){3}", e) for e in excerpts), query
+
+
 def test_site_dir_inside_the_archive_is_refused(built, tmp_path):
     archive = built[0]
     result = run_scrapy(

@@ -64,20 +64,12 @@ def chromium():
             browser.close()
 
 
-# Every result's address for a query, through Pagefind's API as the site's script uses it
-# (engine() in static/search.js: the newest year's bundle, the other years' merged into it)
+# Every result's address for a query, found as the site's search box finds them
+# (window.archiveSearch of static/search.js: the same bundles, the same two searches)
 SEARCH_ALL = """async (queries) => {
-  const pagefind = await import("/pagefind/pagefind.js");
-  const indexes = await (await fetch("/_assets/search-indexes.json")).json();
-  for (const bundle of indexes.merge) {
-    await pagefind.mergeIndex("/" + bundle);
-  }
-  await pagefind.init();
   const out = [];
   for (const q of queries) {
-    const found = await pagefind.search(q);
-    const data = await Promise.all(found.results.map((r) => r.data()));
-    out.push(data.map((d) => d.url));
+    out.push(await window.archiveSearch(q));
   }
   return out;
 }"""

@@ -126,6 +126,23 @@ def _first_heading(body: str) -> str:
 
 
 _IGNORED = " data-pagefind-ignore"
+# Runs of Chinese characters (the unified ideographs, extension A, compatibility ideographs)
+_CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+def search_terms(title: str, tags: list[str]) -> str:
+    """Every pair of neighbouring Chinese characters of the title and the tags, space-separated:
+    Pagefind cuts a title into words by its context ("中国疫情再起" is not indexed under
+    "疫情"), so a reader's query of a title's or a tag's words can miss the article. The site's
+    search script also looks for the query's pairs (static/search.js), which match these
+    whatever the words around them."""
+    pairs = dict.fromkeys(
+        run[i : i + 2]
+        for text in (title, *tags)
+        for run in _CJK_RUN_RE.findall(text)
+        for i in range(len(run) - 1)
+    )
+    return " ".join(pairs)
 
 
 def _unsearched(html: str) -> str:
@@ -167,6 +184,9 @@ def page(path: str, text: str, *, after_intro: str = "", lang: str = "zh-CN") ->
             block = f'<p class="tags">标签：{links}</p>\n'
             html = html[:source] + block + html[source:] if source != -1 else html + block
         html = _unsearched(html)
+        terms = search_terms(title, tags)
+        if terms:
+            html += f'<p class="search-terms" hidden>{escape(terms)}</p>\n'
         # Only articles are searched: Pagefind indexes the pages that carry data-pagefind-body
         main_attrs = ' class="article" data-pagefind-body'
     root = _root(path)

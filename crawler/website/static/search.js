@@ -43,6 +43,51 @@
     return span;
   }
 
+  // The query's pairs of neighbouring Chinese characters ("中国疫情" -> "中国 国疫 疫情"): every
+  // article page lists its title's and tags' pairs for the index (render.search_terms), so a
+  // title's or a tag's words are found however Pagefind cut the title into words
+  const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}/g;
+  function pairs(query) {
+    const found = [];
+    for (const run of query.match(CJK_RUN) || []) {
+      for (let i = 0; i + 2 <= run.length; i++) found.push(run.slice(i, i + 2));
+    }
+    return found.join(" ");
+  }
+
+  // Every result for a query, best first: the articles whose title or tags hold the query's
+  // Chinese words, then the rest of Pagefind's own results
+  async function find(query) {
+    const api = await engine();
+    const byPairs = pairs(query);
+    const [plain, paired] = await Promise.all([
+      api.search(query),
+      byPairs && byPairs !== query ? api.search(byPairs) : null,
+    ]);
+    const seen = new Set();
+    const results = [];
+    for (const result of [...(paired ? paired.results : []), ...plain.results]) {
+      if (!seen.has(result.id)) {
+        seen.add(result.id);
+        results.push(result);
+      }
+    }
+    return results;
+  }
+
+  // An excerpt taken from the list of pairs says nothing: the article's opening instead
+  const PAIRS_TEXT = /(?:[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2} ){3}/;
+  function excerptOf(data) {
+    const text = (data.excerpt || "").replace(/<[^>]*>/g, "");
+    if (!PAIRS_TEXT.test(text)) return excerptNode(data.excerpt);
+    const title = (data.meta && data.meta.title) || "";
+    let opening = (data.content || "").replace(/\s+/g, " ").trim();
+    if (title && opening.startsWith(title)) opening = opening.slice(title.length).trim();
+    const span = excerptNode("");
+    span.textContent = opening.length > 120 ? `${opening.slice(0, 120)}…` : opening;
+    return span;
+  }
+
   async function search(query, box) {
     const ticket = ++latest;
     query = query.trim();
@@ -53,16 +98,16 @@
     }
     let found;
     try {
-      found = await (await engine()).search(query);
+      found = await find(query);
     } catch (error) {
       box.hidden = false;
       box.textContent = "搜索不可用（须通过网站服务器打开本站）。";
       return;
     }
-    const results = await Promise.all(found.results.slice(0, shown).map((r) => r.data()));
+    const results = await Promise.all(found.slice(0, shown).map((r) => r.data()));
     if (ticket !== latest) return;
     const heading = document.createElement("p");
-    heading.textContent = `“${query}”：${found.results.length} 篇文章`;
+    heading.textContent = `“${query}”：${found.length} 篇文章`;
     const list = document.createElement("ol");
     for (const data of results) {
       const item = document.createElement("li");
@@ -70,12 +115,16 @@
       link.href = new URL(data.url, root).href;
       link.className = "result";
       link.textContent = (data.meta && data.meta.title) || data.url;
-      item.append(link, excerptNode(data.excerpt));
+      item.append(link, excerptOf(data));
       list.appendChild(item);
     }
     box.replaceChildren(heading, list);
     box.hidden = false;
   }
+
+  // For scripts and the measurements (crawler/website/measure.py): every result's address
+  window.archiveSearch = async (query) =>
+    Promise.all((await find(query)).map(async (result) => (await result.data()).url));
 
   const form = document.querySelector("form.search");
   const box = document.getElementById("search-results");
