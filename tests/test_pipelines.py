@@ -170,6 +170,26 @@ def test_index_pages_are_built_from_the_store_and_survive_a_killed_run(tmp_path)
     assert ArchiveStore.in_archive(tmp_path).stale_pages() == []
 
 
+def test_a_save_that_fails_undoes_only_its_article(tmp_path):
+    """The store commits saves in batches: a save that fails (here SQLite refuses a record with
+    no title) must not take the batch's earlier saves with it, whose files are on disk."""
+    import sqlite3
+
+    record, crawler = build(ArchiveRecordPipeline, tmp_path)
+    record.process_item(article(1))
+    record.process_item(article(2, tags=[{"name": "新标签", "url": "https://x.org/t.htm"}]))
+    with pytest.raises(sqlite3.IntegrityError):
+        record.process_item(article(3, title=None, tags=[{"name": "又一个", "url": "u"}]))
+    record.process_item(article(4))
+    record.store.commit()
+    store = ArchiveStore.in_archive(tmp_path)
+    assert [store.record(f"a{n}") is not None for n in (1, 2, 3, 4)] == [True, True, False, True]
+    assert store.tags_in_shard(shard("新标签")) == ["新标签"]
+    assert store.tags_in_shard(shard("又一个")) == []
+    assert ("tag", "新标签") in store.stale_pages()
+    finish(crawler)
+
+
 def test_a_tag_no_article_carries_any_more_leaves_its_shard_list(tmp_path):
     """An article refreshed without its only tag: the tag's pages go, and so does the link to
     them from its shard folder's list (else that list would link to a removed page)."""

@@ -653,16 +653,25 @@ class ArchiveStore:
 
     @contextmanager
     def _batch(self):
+        """One article's save inside the open batch: a save that fails is undone alone (a
+        savepoint), and the batch's earlier saves, whose files are on disk, stay."""
         if not self.db.in_transaction:
             self.db.execute("BEGIN IMMEDIATE")
             self._batch_started = time.monotonic()
+        self.db.execute("SAVEPOINT article")
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
-            self._pending = 0
-            self._stale_marks.clear()
+            try:
+                self.db.execute("ROLLBACK TO article")
+                self.db.execute("RELEASE article")
+            except sqlite3.Error:  # the transaction itself is gone (SQLite ended it)
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                self._pending = 0
+                self._stale_marks.clear()
             raise
+        self.db.execute("RELEASE article")
         self._pending += 1
         if (
             self._pending >= SAVE_BATCH
