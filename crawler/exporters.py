@@ -15,7 +15,8 @@ class ArticleJsonLinesExporter(JsonLinesItemExporter):
     fields is exported by Scrapy's way."""
 
     def export_item(self, item) -> None:
-        if tuple(self.fields_to_export or ()) != EXPORTED_FIELDS:
+        fields = self.fields_to_export
+        if not isinstance(fields, list | tuple) or tuple(fields) != EXPORTED_FIELDS:
             super().export_item(item)
             return
         self.file.write(json_line(record_of(item)).encode(self.encoding or "utf-8"))

@@ -173,7 +173,7 @@ def test_merged_parts_are_the_single_run_with_links_codes_and_raw_pages(tmp_path
     part1_first = sorted((parts[0] / "gb/2021/06/21").glob("a*.md"))[0].read_text("utf-8")
     assert f"{url}/gb/2021/06/22/" in part1_first  # the part alone links to the site
     merged = tmp_path / "merged"
-    for _ in range(2):  # merging the same parts again changes nothing
+    for again in (False, True):  # merging the same parts again changes nothing
         result = run_scrapy(
             "merge",
             *map(str, parts),
@@ -184,6 +184,7 @@ def test_merged_parts_are_the_single_run_with_links_codes_and_raw_pages(tmp_path
             f"SITE_URL={url}",
         )
         assert result.returncode == 0, result.stderr
+        assert result.stderr.startswith("0 articles merged") == again, result.stderr
         assert archive_tree(merged) == archive_tree(single)
         assert exported(merged) == exported(single)
     assert list(merged.glob("gb/2021/06/2*/a*.png"))

@@ -3,7 +3,8 @@ ARCHIVE_DIR. Files are copied before their records, as a crawl writes them (the 
 pictures, its QR code), and index pages are rebuilt from the joined store; an article found in
 several sources is taken once. Links between articles that different parts archived are made
 local, as a crawl makes them. Each part's raw pages (WARC day files) are copied beside the
-target's own, one file per part and day, so that `scrapy reextract` works on the whole."""
+target's own, named by the capture they hold, so that `scrapy reextract` works on the whole.
+Merging the same parts again changes nothing."""
 
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ from crawler.archive.lock import ArchiveBusyError, ArchiveLock
 from crawler.archive.records import content_hash, stored_json
 from crawler.archive.store import ArchiveStore, store_path
 from crawler.qrcodes import code_path, public_url_of
-from crawler.rawpages.warcfiles import raw_pages_dir, stored_days, whole_records_length
+from crawler.rawpages.warcfiles import (
+    first_record_id,
+    raw_pages_dir,
+    stored_days,
+    whole_records_length,
+)
 
 
 class Command(ScrapyCommand):
@@ -61,7 +67,7 @@ class Command(ScrapyCommand):
                 source = ArchiveStore.in_archive(source_dir)
                 try:
                     for record in source.records():
-                        if target.record(record["id"]) == record:
+                        if _already_merged(target.record(record["id"]), record):
                             continue
                         pictures = [
                             record.get("featured_image") or {},
@@ -94,19 +100,36 @@ class Command(ScrapyCommand):
         return len(merged_records)
 
 
+def _already_merged(present: dict | None, record: dict) -> bool:
+    """The target has this article with the same content and every picture the part stored
+    (its links to other articles may be local there: the content hash ignores that)."""
+    if present is None or content_hash(present) != content_hash(record):
+        return False
+
+    def stored(r: dict) -> set[str]:
+        pictures = [r.get("featured_image") or {}, *(r.get("images") or [])]
+        return {p["url"] for p in pictures if p.get("url") and p.get("path")}
+
+    return stored(record) <= stored(present)
+
+
 def copy_raw_pages(source_dir: str, target_dir: str) -> int:
-    """The source's WARC day files (their whole records) beside the target's, named for the
-    source (`23.warc.gz` of a part -> `23.<part>.warc.gz`): merging the same part again replaces
-    its copies instead of adding its records twice. Returns the files copied."""
-    part = hashlib.sha1(str(Path(source_dir).resolve()).encode()).hexdigest()[:10]
+    """The source's WARC day files (their whole records) beside the target's, each named by
+    its first record (`23.warc.gz` -> `23.<record>.warc.gz`): the same capture merged again,
+    from any path or through another merge, replaces its copy (grown since, perhaps) instead
+    of adding its records twice. Returns the files copied."""
     source_root, target_root = raw_pages_dir(source_dir), raw_pages_dir(target_dir)
     copied = 0
     for _, _, path in stored_days(source_dir, None, None):
+        length = whole_records_length(path)
+        first = first_record_id(path) if length else None
+        if first is None:
+            continue
+        capture = hashlib.sha1(first.encode()).hexdigest()[:10]
         relative = path.relative_to(source_root)
-        name = path.name.removesuffix(".warc.gz") + f".{part}.warc.gz"
-        copy = target_root / relative.parent / name
+        copy = target_root / relative.parent / f"{path.name[:2]}.{capture}.warc.gz"
         with open(path, "rb") as warc:
-            data = warc.read(whole_records_length(path))
+            data = warc.read(length)
         if not (copy.exists() and copy.read_bytes() == data):
             write_atomic(copy, data)
             copied += 1

@@ -258,6 +258,15 @@ def stored_pages(path: Path) -> Iterator[StoredPage]:
             )
 
 
+def first_record_id(path: Path) -> str | None:
+    """The WARC-Record-ID of a day file's first record: it names the file's capture whatever
+    is appended later, and copies of the file (scrapy merge) keep it."""
+    with open(path, "rb") as file:
+        for record in ArchiveIterator(file):
+            return record.rec_headers.get_header("WARC-Record-ID")
+    return None
+
+
 def latest_pages(path: Path) -> dict[str, StoredPage]:
     """Each address's page as last fetched with a 200, else as last fetched."""
     latest: dict[str, StoredPage] = {}

@@ -23,7 +23,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib import metadata, resources
 from itertools import count
 from pathlib import Path
 
@@ -37,6 +37,7 @@ PAGEFIND_DIR = "pagefind"
 # The other years' search bundles, which search.js merges into the newest year's
 YEAR_BUNDLE = "pagefind-{year}"
 YEAR_BUNDLE_RE = re.compile(r"^pagefind-(\d{4})$")
+_TEMPORARY_BUNDLE_RE = re.compile(r"^\.pagefind(-\d{4})?-(new|old)$")
 SEARCH_INDEXES = f"{render.ASSETS}/search-indexes.json"
 HOME = "README.md"
 # Names the site uses for itself at its top: never an archive page's
@@ -238,32 +239,80 @@ def run_pagefind(site: Path, year: str, bundle: str) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def index_years(site: Path, years: set[str], changed: set[str], result: BuildResult) -> None:
-    """Each year's search bundle made again where its articles changed or it is missing (the
-    newest year's at SITE_DIR/pagefind, so a new year moves the previous one to its own
-    bundle); the bundles of years no longer in the archive removed; the list of the other
-    bundles, which search.js merges, written."""
-    newest = max(years)
+def _pagefind_version() -> str:
     try:
-        was_newest = json.loads((site / SEARCH_INDEXES).read_text("utf-8"))["newest"]
-    except (OSError, ValueError, KeyError, TypeError):
-        was_newest = None
-    if was_newest != newest:
-        changed = changed | {newest}  # SITE_DIR/pagefind holds another year
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def year_digests(current: dict[str, tuple[int, int]], build_version: str) -> dict[str, str]:
+    """year -> a digest of what its search bundle is made from: its articles' files (path,
+    size, time), the build's own version (the pages' HTML) and Pagefind's (bundles of two
+    versions do not merge)."""
+    by_year: dict[str, list] = {}
+    for rel, signature in current.items():
+        year = year_of(rel)
+        if year:
+            by_year.setdefault(year, []).append((rel, *signature))
+    digests = {}
+    for year, files in by_year.items():
+        digest = hashlib.sha256(f"{build_version} {_pagefind_version()}".encode())
+        for entry in sorted(files):
+            digest.update(repr(entry).encode())
+        digests[year] = digest.hexdigest()[:16]
+    return digests
+
+
+def _read_listing(site: Path) -> dict:
+    try:
+        listing = json.loads((site / SEARCH_INDEXES).read_text("utf-8"))
+        return listing if isinstance(listing, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def index_years(site: Path, digests: dict[str, str], result: BuildResult) -> None:
+    """Each year's search bundle made again where what it is made from changed since it was
+    made, or it is missing (the newest year's at SITE_DIR/pagefind, so a new year moves the
+    previous one to its own bundle); the bundles of years no longer in the archive removed;
+    the list of the bundles, which search.js merges, written after each bundle made, so that
+    a build interrupted (or run without an index) leaves its years to the next."""
+    listing = _read_listing(site)
+    made = listing.get("made") if isinstance(listing.get("made"), dict) else {}
+    newest = max(digests) if digests else None
+    if listing.get("newest") != newest:
+        made = {y: d for y, d in made.items() if y != newest}  # pagefind/ holds another year
+    made = {y: d for y, d in made.items() if y in digests}
+
+    def write_listing() -> None:
+        others = [bundle_name(y, newest) + "/" for y in sorted(made, reverse=True) if y != newest]
+        listing = {"newest": newest, "merge": others, "made": made}
+        _write(site / SEARCH_INDEXES, json.dumps(listing, sort_keys=True).encode())
+
     started = time.monotonic()
-    for year in sorted(years, reverse=True):
+    for year in sorted(digests, reverse=True):
         bundle = bundle_name(year, newest)
-        if year in changed or not (site / bundle / "pagefind.js").exists():
+        if made.get(year) != digests[year] or not (site / bundle / "pagefind.js").exists():
+            made.pop(year, None)
+            write_listing()  # not merged while it is made
             run_pagefind(site, year, bundle)
+            made[year] = digests[year]
+            write_listing()
             result.indexed_years.append(year)
     result.index_seconds = time.monotonic() - started
     for entry in site.iterdir():
         m = YEAR_BUNDLE_RE.match(entry.name)
-        if m and (m[1] not in years or m[1] == newest):
+        gone = m and (m[1] not in digests or m[1] == newest)
+        if (
+            gone
+            or (newest is None and entry.name == PAGEFIND_DIR)
+            or _TEMPORARY_BUNDLE_RE.match(entry.name)
+        ):
             shutil.rmtree(entry, ignore_errors=True)
-    others = [bundle_name(y, newest) + "/" for y in sorted(years, reverse=True) if y != newest]
-    _write(site / SEARCH_INDEXES, json.dumps({"newest": newest, "merge": others}).encode())
-    files = [p for y in years for p in (site / bundle_name(y, newest)).rglob("*") if p.is_file()]
+    write_listing()
+    bundles = [site / bundle_name(y, newest) for y in made]
+    files = [p for bundle in bundles for p in bundle.rglob("*") if p.is_file()]
     result.index_files, result.index_bytes = len(files), sum(p.stat().st_size for p in files)
 
 
@@ -340,10 +389,8 @@ def build(
         json.dumps({"version": version, "files": current}, separators=(",", ":")).encode(),
     )
 
-    years = {y for rel in current if (y := year_of(rel))}
-    if index and years:
-        changed_years = {y for rel in (*changed_pages, *gone) if (y := year_of(rel))}
-        index_years(site, years, changed_years, result)
+    if index:
+        index_years(site, year_digests(current, version), result)
     result.seconds = time.monotonic() - started
     return result
 

@@ -11,17 +11,33 @@
 
   // One search bundle a year (`scrapy site` indexes again only the years that changed): the
   // newest at pagefind/, the others listed in _assets/search-indexes.json and merged into it
-  async function engine() {
-    if (!pagefind) {
-      const api = await import(new URL("pagefind/pagefind.js", root).href);
-      await api.options({ baseUrl: root.pathname });
-      const listed = await fetch(new URL("_assets/search-indexes.json", root));
-      const indexes = listed.ok ? await listed.json() : { merge: [] };
-      for (const bundle of indexes.merge) {
+  async function start() {
+    const api = await import(new URL("pagefind/pagefind.js", root).href);
+    await api.options({ baseUrl: root.pathname });
+    let merge = [];
+    try {
+      const listed = await fetch(new URL("_assets/search-indexes.json", root), { cache: "no-cache" });
+      merge = listed.ok ? (await listed.json()).merge || [] : [];
+    } catch (error) {
+      merge = [];
+    }
+    for (const bundle of merge) {
+      try {
         await api.mergeIndex(new URL(bundle, root).pathname, { baseUrl: root.pathname });
+      } catch (error) {
+        // A year's bundle missing (a list cached from before a rebuild): search the others
       }
-      await api.init();
-      pagefind = api;
+    }
+    await api.init();
+    return api;
+  }
+
+  function engine() {
+    if (!pagefind) {
+      pagefind = start();
+      pagefind.catch(() => {
+        pagefind = null;
+      });
     }
     return pagefind;
   }
@@ -52,7 +68,10 @@
     for (const run of query.match(CJK_RUN) || []) {
       for (let i = 0; i + 2 <= run.length; i++) found.push(run.slice(i, i + 2));
     }
-    return found.join(" ");
+    if (!found.length) return "";
+    // The query's other words (Latin words, digits, single characters) must match too
+    const others = query.replace(CJK_RUN, " ").split(/\s+/).filter(Boolean);
+    return [...found, ...others].join(" ");
   }
 
   // Every result for a query, best first: the articles whose title or tags hold the query's
@@ -76,7 +95,8 @@
   }
 
   // An excerpt taken from the list of pairs says nothing: the article's opening instead
-  const PAIRS_TEXT = /(?:[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2} ){3}/;
+  const PAIR = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}";
+  const PAIRS_TEXT = new RegExp(`${PAIR}(?: ${PAIR}){2}`);
   function excerptOf(data) {
     const text = (data.excerpt || "").replace(/<[^>]*>/g, "");
     if (!PAIRS_TEXT.test(text)) return excerptNode(data.excerpt);
