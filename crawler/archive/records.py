@@ -20,6 +20,13 @@ def record_of(item) -> dict:
     return {name: adapter.get(name) for name in EXPORTED_FIELDS}
 
 
+def pictures_of(record: dict) -> list[dict]:
+    """The article's pictures: its featured image (if any), then those of its body, each a
+    dict with its "url" and its "path" in the archive (None until stored)."""
+    featured = record.get("featured_image")
+    return ([featured] if featured else []) + list(record.get("images") or [])
+
+
 def local_image_links(markdown: str | None, images: list[dict], article_path: str) -> str | None:
     """The body's Markdown with each stored picture linked to its file in the archive (the
     body links to a picture as link_target(url) until then)."""

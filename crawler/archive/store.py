@@ -16,6 +16,7 @@ from scrapy import signals
 
 from crawler.archive.files import sync_written_files
 from crawler.archive.paths import shard
+from crawler.archive.records import pictures_of
 from crawler.crashpoints import crash_point
 
 STATE_DIR = ".state"
@@ -323,8 +324,7 @@ class ArchiveStore:
         loses at most the last batch of records, never a file, and the next run fetches those
         articles again and finds their files already right."""
         featured = record.get("featured_image") or {}
-        pictures = ([featured] if featured else []) + list(record.get("images") or [])
-        missing = sum(1 for picture in pictures if picture.get("url") and not picture.get("path"))
+        missing = sum(1 for p in pictures_of(record) if p.get("url") and not p.get("path"))
         article_id, lang = record["id"], record["lang"]
         with self._batch():
             old = self.db.execute(

@@ -19,7 +19,7 @@ from crawler.archive.backlinks import link_archived, relink_to
 from crawler.archive.files import archive_file, write_atomic, write_if_changed
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
-from crawler.archive.records import content_hash, stored_json
+from crawler.archive.records import content_hash, pictures_of, stored_json
 from crawler.archive.store import ArchiveStore, store_path
 from crawler.qrcodes import code_path, public_url_of
 from crawler.rawpages.warcfiles import (
@@ -69,10 +69,7 @@ class Command(ScrapyCommand):
                     for record in source.records():
                         if _already_merged(target.record(record["id"]), record):
                             continue
-                        pictures = [
-                            record.get("featured_image") or {},
-                            *(record.get("images") or []),
-                        ]
+                        pictures = pictures_of(record)
                         files = [record["path"], *(picture.get("path") for picture in pictures)]
                         code = archive_file(source_dir, code_path(record["path"]))
                         if code.exists():  # PUBLIC_URL set
@@ -107,8 +104,7 @@ def _already_merged(present: dict | None, record: dict) -> bool:
         return False
 
     def stored(r: dict) -> set[str]:
-        pictures = [r.get("featured_image") or {}, *(r.get("images") or [])]
-        return {p["url"] for p in pictures if p.get("url") and p.get("path")}
+        return {p["url"] for p in pictures_of(r) if p.get("url") and p.get("path")}
 
     return stored(record) <= stored(present)
 

@@ -255,9 +255,10 @@ def year_digests(current: dict[str, tuple[int, int]], build_version: str) -> dic
         year = year_of(rel)
         if year:
             by_year.setdefault(year, []).append((rel, *signature))
+    versions = f"{build_version} {_pagefind_version()}".encode()
     digests = {}
     for year, files in by_year.items():
-        digest = hashlib.sha256(f"{build_version} {_pagefind_version()}".encode())
+        digest = hashlib.sha256(versions)
         for entry in sorted(files):
             digest.update(repr(entry).encode())
         digests[year] = digest.hexdigest()[:16]
