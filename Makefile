@@ -22,29 +22,27 @@ lint: $(BIN)/.installed
 test: lint redis-server git zbar-tools chromium
 	$(BIN)/python -m pytest
 
-# The distributed tests start a real redis-server (Debian's package; root installs it here)
-redis-server:
-	@command -v redis-server >/dev/null || { \
-		echo "Installing redis-server for the distributed-mode tests"; \
-		apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+# Debian packages the tests use, installed where their program is missing (that needs root):
+# $(call debian,PROGRAM,PACKAGE,WHAT FOR)
+debian = @command -v $(1) >/dev/null || { \
+	echo "Installing $(2) $(3)"; \
+	apt-get update -qq && apt-get install -y -qq $(2) >/dev/null; }
 
-# Publishing runs Debian's git; its tests decode the QR codes with zbarimg (zbar-tools)
+# The distributed tests start a real redis-server
+redis-server:
+	$(call debian,redis-server,redis-server,for the distributed-mode tests)
+
+# Publishing runs git; its tests decode the QR codes with zbarimg
 git:
-	@command -v git >/dev/null || { \
-		echo "Installing git for publishing"; \
-		apt-get update -qq && apt-get install -y -qq git >/dev/null; }
+	$(call debian,git,git,for publishing)
 
 zbar-tools:
-	@command -v zbarimg >/dev/null || { \
-		echo "Installing zbar-tools for the QR code tests"; \
-		apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null; }
+	$(call debian,zbarimg,zbar-tools,for the QR code tests)
 
-# The website's tests drive Debian's chromium through Playwright (its own browser download
-# cannot be used)
+# The website's tests drive chromium through Playwright (its own browser download cannot be
+# used)
 chromium:
-	@command -v chromium >/dev/null || { \
-		echo "Installing chromium for the website's browser tests"; \
-		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(call debian,chromium,chromium,for the website's browser tests)
 
 # The archive as a static website with search: `python -m http.server -d site` serves it
 site: $(BIN)/.installed

@@ -41,6 +41,11 @@ def _articles(archive: Path) -> list[Path]:
     return sorted(archive.glob("gb/*/*/*/a*.md"))
 
 
+def _title(markdown: str) -> str:
+    """An article file's title, from its front matter."""
+    return re.search(r"^title: (.*)$", markdown, re.M).group(1).strip("'\"")
+
+
 def test_every_page_is_html_and_every_link_resolves(built):
     archive, site, log = built
     pages = [p for p in archive.rglob("*.md") if ".state" not in p.parts]
@@ -139,7 +144,7 @@ def test_one_search_bundle_a_year_merged_in_the_browser(tmp_path):
     old_year_made = old_year.stat().st_mtime_ns
 
     def title_query(article: Path) -> tuple[str, str]:
-        title = re.search(r"^title: (.*)$", article.read_text("utf-8"), re.M).group(1)
+        title = _title(article.read_text("utf-8"))
         words = re.findall(r"[\u4e00-\u9fff]{2,}", title)
         return max(words, key=len)[:4], "/" + article.relative_to(archive).with_suffix(
             ".html"
@@ -185,7 +190,7 @@ def test_any_run_of_a_titles_characters_is_found(built):
     archive, site, _ = built
     windows = []
     for path in _articles(archive):
-        title = re.search(r"^title: (.*)$", path.read_text("utf-8"), re.M).group(1)
+        title = _title(path.read_text("utf-8"))
         url = "/" + path.relative_to(archive).with_suffix(".html").as_posix()
         for run in re.findall(r"[\u4e00-\u9fff]{4,}", title):
             windows += [(run[i : i + 3], url) for i in range(len(run) - 2)]
@@ -292,7 +297,7 @@ def test_in_a_real_browser(built):
         article_path, text = next(
             (p, t) for p, t in meta.items() if "tags: [" in t and "tags: []" not in t
         )
-        title = re.search(r"^title: (.*)$", text, re.M).group(1).strip("'\"")
+        title = _title(text)
         tag = re.search(r"^tags: \[([^,\]]+)", text, re.M).group(1).strip("'\"")
         words = re.findall(r"[\u4e00-\u9fff]{2,}", title)
         for query in (max(words, key=len)[:4], tag, "第二段正文"):

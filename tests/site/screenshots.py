@@ -7,12 +7,11 @@ then headless Chromium at a phone's and a desktop's width.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from crawler.website.measure import chromium, serve
+from tests.conftest import crawl, run_scrapy
 from tests.site.replica import PROJECT_ROOT, Replica
 
 START, END = "2021-06-20", "2021-06-22"
@@ -21,21 +20,15 @@ PHONE = {"width": 390, "height": 760}
 DESKTOP = {"width": 1100, "height": 760}
 
 
-def _scrapy(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=PROJECT_ROOT, check=True)
-
-
 def build(tmp: Path) -> Path:
     archive, site = tmp / "archive", tmp / "site"
     with Replica("--start", START, "--days", "3", "--per-day", "12") as replica:
-        _scrapy(
-            "crawl", "ntd", "-a", f"start={START}", "-a", f"end={END}",
-            "-s", f"SITE_URL={replica.url}", "-s", f"ARCHIVE_DIR={archive}",
-            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING",
-        )  # fmt: skip
-    _scrapy(
-        "site", "-s", f"ARCHIVE_DIR={archive}", "-s", f"SITE_DIR={site}", "-s", "LOG_LEVEL=WARNING"
-    )
+        ran = crawl(replica.url, archive, "-a", f"start={START}", "-a", f"end={END}")
+    if ran.returncode != 0:
+        raise SystemExit(f"the crawl failed:\n{ran.stderr[-3000:]}")
+    built = run_scrapy("site", "-s", f"ARCHIVE_DIR={archive}", "-s", f"SITE_DIR={site}")
+    if built.returncode != 0:
+        raise SystemExit(f"scrapy site failed:\n{built.stderr[-3000:]}")
     return site
 
 
