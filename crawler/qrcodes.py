@@ -21,6 +21,7 @@ from itemadapter import ItemAdapter
 
 from crawler.archive.files import archive_file, write_atomic, write_if_changed
 from crawler.archive.pages import render_article
+from crawler.archive.paths import qr_code_path
 from crawler.archive.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
@@ -45,11 +46,6 @@ def public_address(public_url: str, article_path: str) -> str:
     return public_url + quote(article_path, safe="/")
 
 
-def code_path(article_path: str) -> str:
-    """The PNG beside the article's Markdown file."""
-    return article_path.rsplit(".", 1)[0] + ".png"
-
-
 def code_png(address: str) -> bytes:
     """A black-and-white PNG of the address's QR code (error correction M at least)."""
     out = io.BytesIO()
@@ -59,7 +55,7 @@ def code_png(address: str) -> bytes:
 
 def write_code(archive_dir: str | Path, article_path: str, public_url: str, force=False) -> bool:
     """The article's code made when missing (or `force`: PUBLIC_URL changed); True if written."""
-    relative = code_path(article_path)
+    relative = qr_code_path(article_path)
     if not force and archive_file(archive_dir, relative).exists():
         return False
     data = code_png(public_address(public_url, article_path))
@@ -87,7 +83,7 @@ def refresh_all(archive_dir: str | Path, store: ArchiveStore, public_url: str | 
             written = write_code(archive_dir, path, public_url, force=True)
         else:
             written = False
-            target = archive_file(archive_dir, code_path(path))
+            target = archive_file(archive_dir, qr_code_path(path))
             if target.exists():
                 target.unlink()
                 written = True

@@ -119,14 +119,15 @@ class RunReport:
                 }
             )
         get = stats.get_value
+        failed = self.failed_articles()
         articles = {
             "new": get("ntd/articles/new", 0),
             "updated": get("ntd/articles/updated", 0),
             "unchanged": get("ntd/articles/unchanged", 0),
             "already_archived": get("ntd/articles/already_archived", 0),
             # Each article once, however often it failed in the run
-            "failed": len(self.failed_articles()) + len(self.invalid),
-            "gone": sum(1 for f in self.failed_articles() if f["gone"]),
+            "failed": len(failed) + len(self.invalid),
+            "gone": sum(1 for f in failed if f["gone"]),
         }
         fetched = articles["new"] + articles["updated"] + articles["unchanged"]
         status, problem = self.judge(articles, fetched)

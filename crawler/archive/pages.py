@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
+
 import yaml
 
 from crawler.archive.paths import (
     day_page_path,
     month_page_path,
     month_part_path,
+    qr_code_path,
     relative_link,
     section_folder,
     section_page_path,
@@ -65,7 +68,7 @@ def _front_matter(data: dict) -> str:
 
 def share_section(path: str) -> str:
     """The end of an article with a QR code (PUBLIC_URL set): a rule, how to share, the code."""
-    code = path.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".png"
+    code = posixpath.basename(qr_code_path(path))
     return f"---\n\n{SHARE_LINE}\n\n![本文地址的二维码]({code})"
 
 

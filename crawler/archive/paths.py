@@ -64,6 +64,11 @@ def shard(name: str) -> str:
 # -- tags and sections: a folder each, with a page of months and a page per month -----------
 
 
+def qr_code_path(article_path: str) -> str:
+    """The PNG of an article's QR code (PUBLIC_URL set), beside its Markdown file."""
+    return article_path.rsplit(".", 1)[0] + ".png"
+
+
 def tag_folder(name: str) -> str:
     return f"tags/{shard(name)}/{safe_name(name)}"
 

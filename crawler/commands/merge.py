@@ -19,9 +19,10 @@ from crawler.archive.backlinks import link_archived, relink_to
 from crawler.archive.files import archive_file, write_atomic, write_if_changed
 from crawler.archive.indexes import rebuild_stale_pages
 from crawler.archive.lock import ArchiveBusyError, ArchiveLock
+from crawler.archive.paths import qr_code_path
 from crawler.archive.records import content_hash, pictures_of, stored_json
 from crawler.archive.store import ArchiveStore, store_path
-from crawler.qrcodes import code_path, public_url_of
+from crawler.qrcodes import public_url_of
 from crawler.rawpages.warcfiles import (
     first_record_id,
     raw_pages_dir,
@@ -71,9 +72,9 @@ class Command(ScrapyCommand):
                             continue
                         pictures = pictures_of(record)
                         files = [record["path"], *(picture.get("path") for picture in pictures)]
-                        code = archive_file(source_dir, code_path(record["path"]))
+                        code = archive_file(source_dir, qr_code_path(record["path"]))
                         if code.exists():  # PUBLIC_URL set
-                            files.append(code_path(record["path"]))
+                            files.append(qr_code_path(record["path"]))
                         for path in filter(None, files):
                             data = archive_file(source_dir, path).read_bytes()
                             write_if_changed(target_dir, path, data)
