@@ -406,23 +406,30 @@ class ArchiveStore:
         return old is None
 
     def _count_tags(self, names: list[str], change: int) -> list[str]:
-        """Add `change` to the use counts of these tags; the names that appeared (count from 0
-        to 1) or disappeared (to 0): their shard's list of tags changes."""
-        crossed = []
-        for name in names:
-            row = self.db.execute(
-                "UPDATE tag_names SET articles = articles + ? WHERE name = ? RETURNING articles",
-                (change, name),
-            ).fetchone()
-            if row is None and change > 0:
-                self.db.execute(
-                    "INSERT INTO tag_names (name, shard, articles) VALUES (?, ?, ?)",
-                    (name, shard(name), change),
-                )
-                crossed.append(name)
-            elif row is not None and row[0] == (1 if change > 0 else 0):
-                crossed.append(name)
-        return crossed
+        """Add `change` (+1 or -1) to the use counts of these tags (each once); the names that
+        appeared (count from 0 to 1) or disappeared (to 0): their shard's list of tags changes.
+        Two statements whatever the number of tags."""
+        if not names:
+            return []
+        counts = dict(
+            self.db.execute(
+                f"SELECT name, articles FROM tag_names WHERE name IN ({','.join('?' * len(names))})",
+                names,
+            )
+        )
+        if change > 0:
+            self.db.executemany(
+                "INSERT INTO tag_names (name, shard, articles) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET articles = articles + excluded.articles",
+                [(name, shard(name), change) for name in names],
+            )
+            return [name for name in names if not counts.get(name)]
+        counted = [name for name in names if name in counts]
+        self.db.executemany(
+            "UPDATE tag_names SET articles = articles + ? WHERE name = ?",
+            [(change, name) for name in counted],
+        )
+        return [name for name in counted if counts[name] + change == 0]
 
     @staticmethod
     def _pages_showing(lang: str, day: str, section: str | None, tags: list[str]) -> set:

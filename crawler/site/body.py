@@ -95,7 +95,8 @@ BLOCK_TAGS = frozenset(
 )
 HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
-_SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_SPACES = " \t\r\n\f\v\xa0"  # collapsed to one space; others (U+3000 …) are text
+_SPACES_RE = re.compile(f"[{_SPACES}]+")
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]>|~])")
 _ENTITY_RE = re.compile(r"&(?=#?\w+;)")
 _SPECIAL_RE = re.compile(r"[\\`*_\[\]>|~<&]")
@@ -145,8 +146,10 @@ def _escape_line_starts(markdown: str) -> str:
 def _is_dropped(el: etree._Element) -> bool:
     if not isinstance(el.tag, str):  # comments, processing instructions, entities
         return True
-    if el.tag.lower() in DROPPED_TAGS:
-        return True
+    return el.tag.lower() in DROPPED_TAGS or _has_dropped_class(el)
+
+
+def _has_dropped_class(el: etree._Element) -> bool:
     classes = el.get("class")
     return bool(classes and DROPPED_CLASSES.intersection(classes.split()))
 
@@ -166,15 +169,22 @@ def link_target(url: str) -> str:
 class _Inline:
     """Markdown and plain text of a run of inline content."""
 
-    __slots__ = ("md", "text")
+    __slots__ = ("md", "text", "blank")
 
     def __init__(self) -> None:
         self.md: list[str] = []
         self.text: list[str] = []
+        # Only white space so far (most runs between blocks are the markup's line breaks)
+        self.blank = True
 
     def add(self, md: str, text: str) -> None:
         self.md.append(md)
         self.text.append(text)
+        self.blank = False
+
+    def add_space(self) -> None:
+        self.md.append(" ")
+        self.text.append(" ")
 
     def result(self) -> tuple[str, str]:
         return "".join(self.md), "".join(self.text)
@@ -220,9 +230,12 @@ class BodyConverter:
 
         def flush() -> None:
             nonlocal run
+            if run.blank:
+                if run.md:
+                    run = _Inline()
+                return
             md, text = run.result()
             run = _Inline()
-            # Most runs between blocks are only the markup's white space
             if md.strip():
                 md = _clean_inline(md)
                 if md:
@@ -231,13 +244,16 @@ class BodyConverter:
         if el.text:
             self._text(run, el.text)
         for child in el:
-            if not _is_dropped(child):
-                tag = child.tag.lower()
-                if tag in BLOCK_TAGS:
-                    flush()
-                    out.extend(self._block(child, tag))
-                else:
-                    self._inline(run, child)
+            tag = child.tag
+            # Comments, processing instructions and entities have no name: dropped
+            if isinstance(tag, str):
+                tag = tag.lower()
+                if tag not in DROPPED_TAGS and not _has_dropped_class(child):
+                    if tag in BLOCK_TAGS:
+                        flush()
+                        out.extend(self._block(child, tag))
+                    else:
+                        self._inline(run, child, tag)
             if child.tail:
                 self._text(run, child.tail)
         flush()
@@ -342,7 +358,7 @@ class BodyConverter:
             self._text(run, el.text)
         for child in el:
             if not _is_dropped(child):
-                self._inline(run, child)
+                self._inline(run, child, child.tag.lower())
             if child.tail:
                 self._text(run, child.tail)
         md, text = run.result()
@@ -352,11 +368,13 @@ class BodyConverter:
         return _clean_inline(md), _clean_text(text)
 
     def _text(self, run: _Inline, raw: str) -> None:
+        if not raw.strip(_SPACES):  # the markup's line breaks between tags
+            run.add_space()
+            return
         text = _SPACES_RE.sub(" ", raw)
         run.add(escape_markdown(text), text)
 
-    def _inline(self, run: _Inline, el: etree._Element) -> None:
-        tag = el.tag.lower()
+    def _inline(self, run: _Inline, el: etree._Element, tag: str) -> None:
         if tag == "br":
             run.add("\\\n", "\n")
             return

@@ -92,7 +92,10 @@ def strip_title_suffix(title: str) -> str:
 
 
 class ArticleLoader(ItemLoader):
-    """The page's short text fields: white space normalized, the first value found kept."""
+    """The page's short text fields: white space normalized, the first value found kept.
+
+    Every field it loads has its processors named here: for a field without them, the loader
+    reads the item's field metadata, building an adapter of the item for every value."""
 
     default_item_class = Article
     default_input_processor = MapCompose(normalize_space)
@@ -100,6 +103,10 @@ class ArticleLoader(ItemLoader):
 
     title_in = MapCompose(normalize_space, strip_title_suffix, normalize_space)
     modified_in = MapCompose(parse_jsonld_beijing_time)
+    section_in = section_slug_in = editor_in = source_in = default_input_processor
+    title_out = modified_out = section_out = section_slug_out = editor_out = source_out = (
+        default_output_processor
+    )
 
 
 def _json_ld(root) -> dict:

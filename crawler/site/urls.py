@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 LANGS = ("gb", "b5")
@@ -91,6 +92,9 @@ def absolute_url(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
+# Cached: a body's tag links repeat from article to article, and decoding them is most of
+# what a link costs
+@lru_cache(maxsize=8192)
 def readable_url(url: str) -> str:
     """An address the way people read it: the path's percent-escapes decoded
     (https://www.ntdtv.com/gb/%E8%9A%82… -> https://www.ntdtv.com/gb/蚂蚁集团.htm)."""
@@ -99,6 +103,7 @@ def readable_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{unquote(parts.path)}{query}"
 
 
+@lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
