@@ -288,7 +288,7 @@ class BodyConverter:
         if tag == "iframe":
             url = _http_url(self.base_url, el.get("src"))
             return [(f"[▶ {escape_markdown(url)}]({link_target(url)})", "")] if url else []
-        return self._blocks(el)
+        return self._blocks(el) if len(el) else _text_block(el.text)
 
     def _list(self, el: etree._Element, ordered: bool) -> tuple[str, str]:
         items_md: list[str] = []
@@ -353,15 +353,19 @@ class BodyConverter:
     # -- inline --------------------------------------------------------------------------
 
     def _inline_of(self, el: etree._Element, in_table: bool = False) -> tuple[str, str]:
-        run = _Inline()
-        if el.text:
-            self._text(run, el.text)
-        for child in el:
-            if not _is_dropped(child):
-                self._inline(run, child, child.tag.lower())
-            if child.tail:
-                self._text(run, child.tail)
-        md, text = run.result()
+        if len(el):
+            run = _Inline()
+            if el.text:
+                self._text(run, el.text)
+            for child in el:
+                if not _is_dropped(child):
+                    self._inline(run, child, child.tag.lower())
+                if child.tail:
+                    self._text(run, child.tail)
+            md, text = run.result()
+        else:  # only text: most links and emphasis
+            text = _SPACES_RE.sub(" ", el.text or "")
+            md = escape_markdown(text)
         if in_table:
             md = md.replace("\\\n", " ")
             text = text.replace("\n", " ")
@@ -439,6 +443,15 @@ class BodyConverter:
         alt = escape_markdown(_SPACES_RE.sub(" ", el.get("alt") or "").strip())
         self.images[src] = None
         return f"![{alt}]({link_target(src)})"
+
+
+def _text_block(raw: str | None) -> list[tuple[str, str]]:
+    """What BodyConverter._blocks makes of a block holding only text (most paragraphs)."""
+    if not raw or not raw.strip(_SPACES):
+        return []
+    text = _SPACES_RE.sub(" ", raw)
+    md = _clean_inline(escape_markdown(text))
+    return [(_escape_line_starts(md), _clean_text(text))] if md else []
 
 
 def _wrap(md: str, mark: str) -> str:
