@@ -24,6 +24,7 @@ from crawler.pipelines import (
     IndexPagesPipeline,
     ValidateArticlePipeline,
 )
+from tests.site.images import make_image
 
 
 def _settings(archive) -> dict:
@@ -130,6 +131,21 @@ def test_image_check_accepts_real_images_and_refuses_the_rest(tmp_path):
     for data, message in cases.items():
         with pytest.raises(ValueError, match=message):
             pipeline.check_image(data)
+
+
+def test_a_jpeg_cut_anywhere_is_refused_and_a_whole_one_kept(tmp_path):
+    """A JPEG is checked for its end, not decoded: cut at any byte after its headers, it is
+    refused; whole, with bytes after its end (some sites' files have them), it is kept."""
+    pipeline, _ = build(ArticleImagesPipeline, tmp_path)
+    whole = make_image("photo-800x450.jpg")
+    pipeline.check_image(whole)
+    pipeline.check_image(whole + b"\x00" * 100)
+    scan = whole.find(b"\xff\xda")
+    for cut in range(scan, len(whole), 97):
+        with pytest.raises(ValueError, match="not a valid image"):
+            pipeline.check_image(whole[:cut])
+    with pytest.raises(ValueError, match="not a valid image"):
+        pipeline.check_image(whole[:-1])
 
 
 def test_article_file_is_written_once_and_not_rewritten(tmp_path):
