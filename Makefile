@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test bench lint format clean redis-server git zbar-tools chromium site
+.PHONY: demo test bench bench-instructions lint format clean redis-server git zbar-tools chromium valgrind site
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ site: $(BIN)/.installed
 bench: $(BIN)/.installed redis-server
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run
+
+# Instructions per article, the full crawler against the bare spider, counted by valgrind: a
+# figure that does not drift with the machine's speed (about ten minutes)
+bench-instructions: $(BIN)/.installed valgrind
+	$(BIN)/python -m bench.run --instructions
+
+valgrind:
+	$(call debian,valgrind,valgrind,for the benchmark's instruction counts)
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .
