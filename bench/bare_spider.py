@@ -11,7 +11,7 @@ import scrapy
 
 from crawler.site.body import DROPPED_CLASSES, DROPPED_TAGS
 
-# The article body, as the crawler finds it (crawler/site/loaders.py _BODY): the first match
+# The article body, as the crawler finds it (crawler/site/loaders.py _body_element): the first match
 _BODY = ('div.post_content[itemprop="articleBody"]', "div.post_content", '[itemprop="articleBody"]')
 # Its pictures, but not those inside what the crawler drops (scripts, ads, ...):
 # crawler/site/body.py _is_dropped
