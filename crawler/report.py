@@ -53,6 +53,9 @@ class RunReport:
     def failed_articles(self) -> list[dict]:
         return [f for f in self.failed.values() if f["kind"] == "article"]
 
+    def _is_distributed_worker(self) -> bool:
+        return hasattr(self.crawler.spider, "is_archived_elsewhere")
+
     def judge(self, articles: dict, fetched: int) -> tuple[str, str | None]:
         """(status, problem) of a run that ran to its end."""
         get = self.crawler.stats.get_value
@@ -60,7 +63,10 @@ class RunReport:
         parsed = get("ntd/archive_pages/parsed", 0)
         empty = get("ntd/days/empty", 0)
         links = get("ntd/listing/articles", 0) + get("ntd/listing/other_day", 0)
-        if days_begun and not parsed and empty == days_begun:
+        # A distributed worker walks only the days it takes from the shared queue: one that
+        # took only an empty day still archives the articles that other workers listed
+        listed_elsewhere = fetched and self._is_distributed_worker()
+        if days_begun and not parsed and empty == days_begun and not listed_elsewhere:
             return SITE_CHANGED, "no day of the range has an archive page (every one answers 404)"
         if parsed and not links:
             return SITE_CHANGED, "its archive pages link to no article"
@@ -102,9 +108,8 @@ class RunReport:
             listed = store.listed_ids(spider.lang, day.isoformat())
             archived = store.archived_ids(spider.lang, day.isoformat())
             # A distributed worker: what another worker archived is not missing
-            elsewhere = getattr(spider, "is_archived_elsewhere", None)
-            if elsewhere is not None:
-                archived |= {i for i in listed - archived if elsewhere(i)}
+            if self._is_distributed_worker():
+                archived |= {i for i in listed - archived if spider.is_archived_elsewhere(i)}
             missing = sorted(listed - archived)
             days.append(
                 {

@@ -264,3 +264,28 @@ def test_progress_lines_while_the_run_goes(site, tmp_path):
     assert walked == sorted(walked) and archived == sorted(archived)
     assert walked[-1] == 4 and archived[-1] == len(exported(tmp_path / "archive"))
     assert "min left" in result.stderr
+
+
+def test_a_worker_that_walked_only_an_empty_day_is_not_a_changed_site(tmp_path):
+    """A distributed worker walks only the days it takes from the shared queue: one that took
+    only a day answering 404, and archived articles that other workers listed, is 'ok' (it
+    made a three-worker backfill exit 4). A single crawl in that state did find no archive
+    page: the site changed."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.report import SITE_CHANGED, RunReport
+
+    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path)})
+    crawler.stats.open_spider()
+    crawler.stats.set_value("ntd/days/begun", 1)
+    crawler.stats.set_value("ntd/days/empty", 1)
+    report = RunReport(crawler)
+    articles = {"new": 16, "updated": 0, "unchanged": 0, "already_archived": 0}
+    articles |= {"failed": 0, "gone": 0}
+    crawler.spider = SimpleNamespace()
+    assert report.judge(articles, fetched=16)[0] == SITE_CHANGED
+    crawler.spider = SimpleNamespace(is_archived_elsewhere=lambda article_id: False)
+    assert report.judge(articles, fetched=16) == ("ok", None)
+    assert report.judge(articles, fetched=0)[0] == SITE_CHANGED
