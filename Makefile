@@ -54,7 +54,7 @@ bench: $(BIN)/.installed redis-server
 	$(BIN)/python -m bench.run
 
 # Instructions per article, the full crawler against the bare spider, counted by valgrind: a
-# figure that does not drift with the machine's speed (about ten minutes)
+# figure that does not drift with the machine's speed (about five minutes)
 bench-instructions: $(BIN)/.installed valgrind
 	$(BIN)/python -m bench.run --instructions
 

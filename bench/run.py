@@ -180,7 +180,7 @@ def instructions(rows: list[tuple[str, str]], per_day: int = 100) -> None:
     valgrind (callgrind): unlike times, the counts do not drift with the machine, so a change
     of a few per cent shows. Each command runs over 1 day and over 3 days of the replica; the
     difference, over the articles of the 2 extra days, leaves out start-up and shut-down. The
-    four runs go side by side (the counts do not depend on it), about ten minutes on 2 cores.
+    four runs go side by side (the counts do not depend on it), about five minutes on 2 cores.
     Instructions weigh alike what time does not: vectorised C (zlib, libjpeg) costs fewer
     cycles an instruction than Python."""
     valgrind = "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"

@@ -236,10 +236,8 @@ class BodyConverter:
                 return
             md, text = run.result()
             run = _Inline()
-            if md.strip():
-                md = _clean_inline(md)
-                if md:
-                    out.append((_escape_line_starts(md), _clean_text(text)))
+            if md.strip() and (block := _paragraph(md, text)):
+                out.append(block)
 
         if el.text:
             self._text(run, el.text)
@@ -445,13 +443,20 @@ class BodyConverter:
         return f"![{alt}]({link_target(src)})"
 
 
+def _paragraph(md: str, text: str) -> tuple[str, str] | None:
+    """A run of inline content (its Markdown and plain text) as a block; None if it shows
+    nothing."""
+    md = _clean_inline(md)
+    return (_escape_line_starts(md), _clean_text(text)) if md else None
+
+
 def _text_block(raw: str | None) -> list[tuple[str, str]]:
     """What BodyConverter._blocks makes of a block holding only text (most paragraphs)."""
     if not raw or not raw.strip(_SPACES):
         return []
     text = _SPACES_RE.sub(" ", raw)
-    md = _clean_inline(escape_markdown(text))
-    return [(_escape_line_starts(md), _clean_text(text))] if md else []
+    block = _paragraph(escape_markdown(text), text)
+    return [block] if block else []
 
 
 def _wrap(md: str, mark: str) -> str:
