@@ -46,8 +46,6 @@ def sync_written_files(folder: str | Path) -> bool:
     global _unsynced
     if not _unsynced:
         return False
-    # Cleared first: a file renamed while the sync runs (an image, from its thread) is synced
-    # by the next call
     _unsynced = False
     if _syncfs is None:
         os.sync()

@@ -168,6 +168,9 @@ class ArchiveStore:
         # commits), and a lost record only means its article is fetched again and its files,
         # already on disk, found right. FULL would add an fsync to every commit
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # Each save is a savepoint, whose journal of changed pages would go to a temporary
+        # file once past 64 KiB: a few hundred KiB of memory instead of a file's system calls
+        self.db.execute("PRAGMA temp_store=MEMORY")
         self.db.create_function("tag_shard", 1, shard, deterministic=True)
         self._pending = 0
         self._batch_started = 0.0
