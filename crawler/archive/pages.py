@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-import yaml
-
+from crawler.archive.frontmatter import front_matter
 from crawler.archive.paths import (
     day_page_path,
     month_page_path,
@@ -37,33 +36,6 @@ SHARE_LINE = "分享本文：在手机上长按下面的二维码，选择“在
 
 def _link(text: str, target: str) -> str:
     return f"[{escape_markdown(text)}]({target.replace(' ', '%20')})"
-
-
-# libyaml's emitter where PyYAML was built with it (its wheels are): the fast one
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _FrontMatterDumper(_BaseDumper):
-    """Block mapping, lists of names in flow style ("tags: [a, b]") (docs/archive.md)."""
-
-
-_FrontMatterDumper.add_representer(
-    list,
-    lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True),
-)
-
-
-def _front_matter(data: dict) -> str:
-    # safe_dump quotes whatever a title holds (":", "---", "#", newlines…): always valid YAML
-    dumped = yaml.dump(
-        data,
-        Dumper=_FrontMatterDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=1 << 16,
-    )
-    return f"---\n{dumped}---\n"
 
 
 def share_section(path: str) -> str:
@@ -103,7 +75,7 @@ def render_article(record: dict, public_url: str | None = None) -> str:
     if record.get("section"):
         section_page = section_page_path(record["section"])
         crumbs.append(_link(record["section"], relative_link(path, section_page)))
-    parts = [_front_matter(meta), SEPARATOR.join(crumbs), f"# {escape_markdown(record['title'])}"]
+    parts = [front_matter(meta), SEPARATOR.join(crumbs), f"# {escape_markdown(record['title'])}"]
     if image:
         # A failed download keeps the site's address, so the reader still sees the picture
         target = image_link or image["url"]
