@@ -234,7 +234,9 @@ class ArticleImagesPipeline:
                     if width * height > self.max_pixels:
                         raise ValueError(f"image too large: {width}x{height} pixels")
                     if image.format == "JPEG":
-                        if not _is_whole_jpeg(data):
+                        # Pillow reads the headers up to the picture's first scan (its tile),
+                        # and stops there: no tile, the file ends before the scan
+                        if not image.tile or not _is_whole_jpeg(data):
                             raise ValueError("not a valid image: the JPEG is cut short")
                     else:
                         image.load()
@@ -254,8 +256,14 @@ def _is_whole_jpeg(data: bytes) -> bool:
     holds that marker (an FF byte in it is followed by 00 or a restart marker), so a file cut
     anywhere lacks it. Not decoded: decoding a picture, even at 1/8 scale, cost about as much
     CPU as archiving its article, and it refuses little more than a file that ends early (the
-    decoder conceals most corrupt data with warnings)."""
-    return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") > 0
+    decoder conceals most corrupt data with warnings).
+
+    Searched from each end rather than for the last scan's marker, which would read the whole
+    scan backwards: the first scan's marker near the start, the end-of-image marker near the
+    end, and no scan after it (an EXIF thumbnail holds a scan and an end-of-image marker of its
+    own, before the picture's)."""
+    end = data.rfind(b"\xff\xd9")
+    return 0 < data.find(b"\xff\xda") < end and data.find(b"\xff\xda", end) == -1
 
 
 class ArticleFilePipeline:

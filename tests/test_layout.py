@@ -90,6 +90,18 @@ def test_a_large_archive_keeps_every_folder_and_page_within_the_limits(tmp_path)
     assert len(home.encode()) < 50_000
 
 
+def test_sorts_of_the_whole_archive_stay_out_of_memory_while_saves_batch(tmp_path):
+    """A batch of saves keeps each save's savepoint journal in memory; the connection's other
+    temporary storage (an export's sort of every record) must stay on disk."""
+    _large_store(tmp_path, 3)
+    store = ArchiveStore.in_archive(tmp_path)
+    record = store.record("a200000001")
+    store.save({**record, "title": "改过的标题"}, "2020-01-01", "changed", stored_json(record))
+    assert store.db.in_transaction  # the batch is open
+    assert store.db.execute("PRAGMA temp_store").fetchone()[0] == 0  # DEFAULT: files
+    store.close()
+
+
 def _crawl(tree: Path, site_url: str, archive: Path, **env: str) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "scrapy", "crawl", "ntd", "-a", "start=2021-06-20",

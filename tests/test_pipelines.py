@@ -146,6 +146,16 @@ def test_a_jpeg_cut_anywhere_is_refused_and_a_whole_one_kept(tmp_path):
             pipeline.check_image(whole[:cut])
     with pytest.raises(ValueError, match="not a valid image"):
         pipeline.check_image(whole[:-1])
+    # A thumbnail in the EXIF segment has its own scan and end-of-image marker, before the
+    # picture's: the picture cut anywhere after the thumbnail is still refused
+    exif = b"Exif\x00\x00" + _jpeg((16, 9))
+    with_thumbnail = whole[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + whole[2:]
+    pipeline.check_image(with_thumbnail)
+    scan = with_thumbnail.rfind(b"\xff\xda")
+    cuts = [*range(6 + len(exif), scan + 20), *range(scan + 20, len(with_thumbnail), 97)]
+    for cut in cuts:
+        with pytest.raises(ValueError, match="not a valid image|not an image"):
+            pipeline.check_image(with_thumbnail[:cut])
 
 
 def test_article_file_is_written_once_and_not_rewritten(tmp_path):

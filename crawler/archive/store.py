@@ -168,9 +168,6 @@ class ArchiveStore:
         # commits), and a lost record only means its article is fetched again and its files,
         # already on disk, found right. FULL would add an fsync to every commit
         self.db.execute("PRAGMA synchronous=NORMAL")
-        # Each save is a savepoint, whose journal of changed pages would go to a temporary
-        # file once past 64 KiB: a few hundred KiB of memory instead of a file's system calls
-        self.db.execute("PRAGMA temp_store=MEMORY")
         self.db.create_function("tag_shard", 1, shard, deterministic=True)
         self._pending = 0
         self._batch_started = 0.0
@@ -666,7 +663,13 @@ class ArchiveStore:
         """One article's save inside the open batch: a save that fails is undone alone (a
         savepoint), and the batch's earlier saves, whose files are on disk, stay."""
         if not self.db.in_transaction:
+            # Each save's savepoint journals the pages it changes, in a temporary file once
+            # past 64 KiB (dozens of system calls a save): in memory instead, a save's pages at
+            # most. SQLite places that journal when the transaction begins; other temporary
+            # storage stays on disk (an export's sort of every record would not fit in memory)
+            self.db.execute("PRAGMA temp_store=MEMORY")
             self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("PRAGMA temp_store=DEFAULT")
             self._batch_started = time.monotonic()
         self.db.execute("SAVEPOINT article")
         try:
