@@ -211,8 +211,9 @@ class ArticleImagesPipeline:
         if response.status != 200:
             return None, f"HTTP {response.status}"
         try:
-            # In the reactor's thread, as Scrapy's ImagesPipeline does: a JPEG is not decoded,
-            # and handing each picture to a worker thread cost more than checking it
+            # In the reactor's thread, as Scrapy's ImagesPipeline does: a JPEG is not decoded
+            # (other formats are, within IMAGES_MAX_PIXELS), and handing each picture to a
+            # worker thread cost more than checking it
             self.check_and_store(response.body, target)
         except ValueError as exc:
             return None, str(exc)
@@ -233,7 +234,8 @@ class ArticleImagesPipeline:
                     width, height = image.size
                     if width * height > self.max_pixels:
                         raise ValueError(f"image too large: {width}x{height} pixels")
-                    if image.format == "JPEG":
+                    # MPO: JPEG pictures one after another (Pillow decodes only the first)
+                    if image.format in ("JPEG", "MPO"):
                         # Pillow reads the headers up to the picture's first scan (its tile),
                         # and stops there: no tile, the file ends before the scan
                         if not image.tile or not _is_whole_jpeg(data):
@@ -261,9 +263,13 @@ def _is_whole_jpeg(data: bytes) -> bool:
     Searched from each end rather than for the last scan's marker, which would read the whole
     scan backwards: the first scan's marker near the start, the end-of-image marker near the
     end, and no scan after it (an EXIF thumbnail holds a scan and an end-of-image marker of its
-    own, before the picture's)."""
+    own, before the picture's), nor the start of another picture (an MPO's next one)."""
     end = data.rfind(b"\xff\xd9")
-    return 0 < data.find(b"\xff\xda") < end and data.find(b"\xff\xda", end) == -1
+    return (
+        0 < data.find(b"\xff\xda") < end
+        and data.find(b"\xff\xda", end) == -1
+        and data.find(b"\xff\xd8", end) == -1
+    )
 
 
 class ArticleFilePipeline:

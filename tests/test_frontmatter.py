@@ -46,6 +46,13 @@ def test_values_that_need_quoting_go_through_pyyaml():
     assert _scalar("北京, 上海", in_flow=True) is None
 
 
+def test_a_line_past_libyamls_width_goes_through_pyyaml():
+    # libyaml breaks a flow list's line past its width (65,536 columns)
+    for meta in ({"tags": ["ab"] * 20_000}, {"tags": ["x" * 9_990] * 8}, {"title": "长" * 70_000}):
+        assert front_matter(meta) == _dumped(meta)
+    assert "\n  ab, " in front_matter({"tags": ["ab"] * 40_000})
+
+
 # Indicators, white space of every kind, characters libyaml escapes or reads as line breaks,
 # and words the resolver reads as numbers, booleans, dates or null
 ALPHABET = list("abcXYZyYnNtTfFoO019.-+_/:#,[]{}&*!|>'\"%@`?~=< \t\n\r") + [

@@ -158,6 +158,22 @@ def test_a_jpeg_cut_anywhere_is_refused_and_a_whole_one_kept(tmp_path):
             pipeline.check_image(with_thumbnail[:cut])
 
 
+def test_a_multi_picture_jpeg_cut_in_a_later_picture_is_refused(tmp_path):
+    """An MPO file (JPEG pictures one after another) is checked like a JPEG: Pillow decodes
+    only its first picture, so a file cut inside a later one must be refused by its end."""
+    pipeline, _ = build(ArticleImagesPipeline, tmp_path)
+    first, second = (Image.new("RGB", (64, 48), color) for color in ((200, 10, 10), (10, 90, 9)))
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[second])
+    whole = buf.getvalue()
+    assert Image.open(io.BytesIO(whole)).format == "MPO"
+    pipeline.check_image(whole)
+    second_picture = whole.find(b"\xff\xd8", whole.find(b"\xff\xd9"))
+    for cut in range(second_picture + 2, len(whole), 7):
+        with pytest.raises(ValueError, match="not a valid image"):
+            pipeline.check_image(whole[:cut])
+
+
 def test_article_file_is_written_once_and_not_rewritten(tmp_path):
     pipeline, crawler = build(ArticleFilePipeline, tmp_path)
     pipeline.process_item(article())

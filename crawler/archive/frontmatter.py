@@ -41,8 +41,8 @@ _NOT_PLAIN_CHARACTER = re.compile(
 )
 # Inside a flow sequence ([a, b]) these are indicators too
 _FLOW_INDICATOR = re.compile(r"[,\[\]{}:?#]")
-# Longer scalars could be folded at libyaml's line width (the dumper's is 65,536)
-_MAX_LENGTH = 10_000
+# A longer line could be broken at libyaml's line width (the dumper's is 65,536 columns)
+_MAX_LINE = 10_000
 
 
 def front_matter(meta: dict) -> str:
@@ -51,14 +51,15 @@ def front_matter(meta: dict) -> str:
     for key, value in meta.items():
         if isinstance(value, list):
             items = [_scalar(item, in_flow=True) for item in value]
-            if None in items:
-                return _dumped(meta)
-            lines.append(f"{key}: [{', '.join(items)}]\n")
+            line = None if None in items else f"{key}: [{', '.join(items)}]\n"
         else:
             text = _scalar(value, in_flow=False)
-            if text is None:
-                return _dumped(meta)
-            lines.append(f"{key}: {text}\n")
+            line = None if text is None else f"{key}: {text}\n"
+        if line is None or len(line) > _MAX_LINE:
+            return _dumped(meta)
+        lines.append(line)
+    if not lines:
+        return _dumped(meta)
     return "---\n" + "".join(lines) + "---\n"
 
 
@@ -67,7 +68,7 @@ def _scalar(value, in_flow: bool) -> str | None:
     resolver would read as something else (then single-quoted); None otherwise."""
     if value is None:
         return "null"
-    if type(value) is not str or not value or len(value) > _MAX_LENGTH:
+    if type(value) is not str or not value or len(value) > _MAX_LINE:
         return None
     first, last = value[0], value[-1]
     if (

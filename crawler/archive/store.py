@@ -666,10 +666,13 @@ class ArchiveStore:
             # Each save's savepoint journals the pages it changes, in a temporary file once
             # past 64 KiB (dozens of system calls a save): in memory instead, a save's pages at
             # most. SQLite places that journal when the transaction begins; other temporary
-            # storage stays on disk (an export's sort of every record would not fit in memory)
+            # storage stays on disk (an export's sort of every record would not fit in memory).
+            # (Changing temp_store drops TEMP tables: the store has none.)
             self.db.execute("PRAGMA temp_store=MEMORY")
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("PRAGMA temp_store=DEFAULT")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            finally:
+                self.db.execute("PRAGMA temp_store=DEFAULT")
             self._batch_started = time.monotonic()
         self.db.execute("SAVEPOINT article")
         try:
