@@ -41,7 +41,8 @@ _NOT_PLAIN_CHARACTER = re.compile(
 )
 # Inside a flow sequence ([a, b]) these are indicators too
 _FLOW_INDICATOR = re.compile(r"[,\[\]{}:?#]")
-# A longer line could be broken at libyaml's line width (the dumper's is 65,536 columns)
+# A longer line (a long value, or a list of many) could be broken at libyaml's line width
+# (the dumper's is 65,536 columns)
 _MAX_LINE = 10_000
 
 
@@ -68,7 +69,7 @@ def _scalar(value, in_flow: bool) -> str | None:
     resolver would read as something else (then single-quoted); None otherwise."""
     if value is None:
         return "null"
-    if type(value) is not str or not value or len(value) > _MAX_LINE:
+    if type(value) is not str or not value:
         return None
     first, last = value[0], value[-1]
     if (

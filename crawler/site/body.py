@@ -362,8 +362,7 @@ class BodyConverter:
                     self._text(run, child.tail)
             md, text = run.result()
         else:  # only text: most links and emphasis
-            text = _SPACES_RE.sub(" ", el.text or "")
-            md = escape_markdown(text)
+            md, text = _escaped_text(el.text or "")
         if in_table:
             md = md.replace("\\\n", " ")
             text = text.replace("\n", " ")
@@ -373,8 +372,7 @@ class BodyConverter:
         if not raw.strip(_SPACES):  # the markup's line breaks between tags
             run.add_space()
             return
-        text = _SPACES_RE.sub(" ", raw)
-        run.add(escape_markdown(text), text)
+        run.add(*_escaped_text(raw))
 
     def _inline(self, run: _Inline, el: etree._Element, tag: str) -> None:
         if tag == "br":
@@ -443,6 +441,12 @@ class BodyConverter:
         return f"![{alt}]({link_target(src)})"
 
 
+def _escaped_text(raw: str) -> tuple[str, str]:
+    """A text node's Markdown (escaped) and plain text, each run of white space one space."""
+    text = _SPACES_RE.sub(" ", raw)
+    return escape_markdown(text), text
+
+
 def _paragraph(md: str, text: str) -> tuple[str, str] | None:
     """A run of inline content (its Markdown and plain text) as a block; None if it shows
     nothing."""
@@ -454,8 +458,7 @@ def _text_block(raw: str | None) -> list[tuple[str, str]]:
     """What BodyConverter._blocks makes of a block holding only text (most paragraphs)."""
     if not raw or not raw.strip(_SPACES):
         return []
-    text = _SPACES_RE.sub(" ", raw)
-    block = _paragraph(escape_markdown(text), text)
+    block = _paragraph(*_escaped_text(raw))
     return [block] if block else []
 
 
